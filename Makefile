@@ -1,0 +1,39 @@
+# studycli: every target sets up what it needs from a bare Python 3.11+.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run drill today test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)  ## today's drill on the bundled content
+	$(BIN)/studycli today
+	$(BIN)/studycli drill
+
+drill: run
+
+today: $(STAMP)
+	$(BIN)/studycli today
+
+test: $(STAMP)  ## the whole suite
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check studycli tests bench
+	$(BIN)/ruff format --check studycli tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)  ## speed and size figures, side by side with Anki; writes bench/results.json
+	@test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install -q --upgrade pip
+	.venv-bench/bin/python -m pip install -q anki
+	$(BIN)/python bench/run.py --anki-python .venv-bench/bin/python
+
+clean:
+	rm -rf $(VENV) .venv-bench bench/work build dist *.egg-info

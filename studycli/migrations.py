@@ -1,0 +1,72 @@
+"""Schema migrations (sqlite_utils.Migrations). Released migrations are never edited.
+
+Imported only when the database is new or behind: the names in `store.MIGRATION_NAMES`
+let a normal start check the schema without importing sqlite-utils.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("studycli")
+
+
+@migrations()
+def m001_review_log(db: Database) -> None:
+    # The source of truth: append-only. `kind` is review | undo | suspend | unsuspend.
+    db.execute(
+        """
+        CREATE TABLE review_log (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            card_id TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'review',
+            ts INTEGER NOT NULL,            -- epoch milliseconds, UTC
+            day INTEGER NOT NULL,           -- study day (local date ordinal after rollover)
+            rating INTEGER,                 -- 1 Again, 2 Hard, 3 Good, 4 Easy
+            phase TEXT,                     -- card phase before this review
+            duration_ms INTEGER,
+            rated_by TEXT,                  -- self | grader | mock
+            suggested INTEGER,              -- grader's suggested rating, if any
+            answer TEXT,
+            ref TEXT,                       -- for undo: uid of the review undone
+            session TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX review_log_card ON review_log(card_id, ts)")
+    db.execute("CREATE INDEX review_log_undo ON review_log(ref) WHERE kind = 'undo'")
+    db.execute("CREATE INDEX review_log_day ON review_log(day)")
+
+
+@migrations()
+def m002_card_state(db: Database) -> None:
+    # A cache: `studycli doctor --rebuild` recomputes every row from review_log alone.
+    db.execute(
+        """
+        CREATE TABLE card_state (
+            card_id TEXT PRIMARY KEY,
+            phase TEXT NOT NULL,            -- new | learning | review | relearning
+            stability REAL,
+            difficulty REAL,
+            due_day INTEGER,
+            due_ts INTEGER,                 -- epoch ms; set while (re)learning within a day
+            last_day INTEGER,
+            last_ts INTEGER,
+            first_day INTEGER,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            last_rating INTEGER,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            last_uid TEXT
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX card_state_due ON card_state(due_day)")
+    db.execute("CREATE INDEX card_state_first ON card_state(first_day)")
+
+
+@migrations()
+def m003_settings(db: Database) -> None:
+    # Settings that travel with the review log (e.g. fitted FSRS parameters).
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")

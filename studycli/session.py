@@ -1,0 +1,258 @@
+"""The drill as a state machine, independent of any terminal.
+
+`plan_day` decides what is due and what is new today (due first, then new cards
+within the daily limits); `Drill` walks a queue of cards, commits each rating
+through the store before the next card is asked for, requeues cards rated Again
+later in the same session, and can skip, suspend and undo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .content import Card, Catalogue
+from .scheduler import AGAIN, RATING_NAMES, CardState, Outcome, Scheduler, study_day, to_ms
+from .store import LogEntry, Store, new_uid
+
+REQUEUE_AFTER = 3  # a card rated Again is asked again after this many other cards
+
+
+@dataclass(frozen=True)
+class Limits:
+    new_per_day: int = 15
+    reviews_per_day: int = 200
+
+
+@dataclass
+class DayPlan:
+    """What today holds for a set of cards."""
+
+    due: list[str]  # review cards due today, weakest first
+    learning: list[str]  # rated Again earlier today
+    new: list[str]  # unseen cards to introduce today, in order
+    new_unseen: int  # all unseen cards in the selection
+    new_left_today: int  # the new-card limit minus cards introduced today
+    reviews_left_today: int
+    suspended: int
+    next_due_day: int | None  # earliest due day after today among seen cards
+
+    @property
+    def queue(self) -> list[str]:
+        return self.learning + self.due + self.new
+
+
+def plan_day(
+    cards: Sequence[Card],
+    states: dict[str, CardState],
+    scheduler: Scheduler,
+    store: Store,
+    now: dt.datetime,
+    rollover_hour: int,
+    limits: Limits,
+    *,
+    extra_new: int | None = None,
+    new_order: Callable[[Sequence[Card]], list[Card]] | None = None,
+) -> DayPlan:
+    today = study_day(now, rollover_hour)
+    now_ms = to_ms(now)
+    reviews_left = max(0, limits.reviews_per_day - store.reviews_on(today))
+    new_left = max(0, limits.new_per_day - store.new_introduced_on(today))
+    if extra_new is not None:
+        new_left = extra_new
+    due: list[tuple[float, str]] = []
+    learning: list[tuple[int, str]] = []
+    unseen: list[Card] = []
+    suspended = 0
+    next_due: int | None = None
+    for card in cards:
+        state = states.get(card.id)
+        if state is None or state.reps == 0:
+            if state is not None and state.suspended:
+                suspended += 1
+            else:
+                unseen.append(card)
+            continue
+        if state.suspended:
+            suspended += 1
+            continue
+        if state.due_ts is not None and state.due_day is not None and state.due_day <= today:
+            learning.append((state.due_ts, card.id))
+        elif state.due_day is not None and state.due_day <= today:
+            due.append((scheduler.retrievability(state, today), card.id))
+        elif state.due_day is not None and (next_due is None or state.due_day < next_due):
+            next_due = state.due_day
+    due.sort()
+    learning.sort()
+    ordered_new = new_order(unseen) if new_order else unseen
+    _ = now_ms
+    return DayPlan(
+        due=[cid for _, cid in due][:reviews_left],
+        learning=[cid for _, cid in learning],
+        new=[c.id for c in ordered_new[:new_left]],
+        new_unseen=len(unseen),
+        new_left_today=new_left,
+        reviews_left_today=reviews_left,
+        suspended=suspended,
+        next_due_day=next_due,
+    )
+
+
+@dataclass
+class _Step:
+    uid: str
+    card_id: str
+    position: int
+    requeued_at: int | None
+
+
+@dataclass
+class Drill:
+    """One drill session over a queue of card ids."""
+
+    store: Store
+    scheduler: Scheduler
+    catalogue: Catalogue
+    queue: list[str]
+    rollover_hour: int = 4
+    session_id: str = field(default_factory=new_uid)
+    rated_by: str = "self"
+    position: int = 0
+    ratings: Counter[int] = field(default_factory=Counter)
+    skipped: int = 0
+    suspended: int = 0
+    history: list[_Step] = field(default_factory=list)
+
+    @property
+    def current(self) -> Card | None:
+        while self.position < len(self.queue):
+            card = self.catalogue.cards.get(self.queue[self.position])
+            if card is not None:
+                return card
+            self.position += 1
+        return None
+
+    @property
+    def counter(self) -> tuple[int, int]:
+        return self.position + 1, len(self.queue)
+
+    def state(self) -> CardState:
+        card = self.current
+        assert card is not None
+        return self.store.state(card.id)
+
+    def outcomes(self, now: dt.datetime) -> dict[int, Outcome]:
+        card = self.current
+        assert card is not None
+        return self.scheduler.outcomes(
+            self.store.state(card.id), to_ms(now), study_day(now, self.rollover_hour)
+        )
+
+    def rate(
+        self,
+        rating: int,
+        now: dt.datetime,
+        *,
+        answer: str = "",
+        duration_ms: int | None = None,
+        rated_by: str | None = None,
+        suggested: int | None = None,
+    ) -> Outcome:
+        """Commit a rating for the current card, then advance. Returns the chosen outcome."""
+        card = self.current
+        if card is None:
+            raise RuntimeError("no card to rate")
+        if rating not in RATING_NAMES:
+            raise ValueError(f"rating must be 1-4, got {rating}")
+        before = self.store.state(card.id)
+        ts, day = to_ms(now), study_day(now, self.rollover_hour)
+        uid = new_uid()
+        outcome = self.scheduler.outcomes(before, ts, day, uid)[rating]
+        entry = LogEntry(
+            uid=uid,
+            card_id=card.id,
+            kind="review",
+            ts=ts,
+            day=day,
+            rating=rating,
+            phase=before.phase,
+            duration_ms=duration_ms,
+            rated_by=rated_by or self.rated_by,
+            suggested=suggested,
+            answer=answer,
+            session=self.session_id,
+        )
+        self.store.record(entry, outcome.state)
+        requeued_at = None
+        if rating == AGAIN:
+            requeued_at = min(len(self.queue), self.position + 1 + REQUEUE_AFTER)
+            self.queue.insert(requeued_at, card.id)
+        self.history.append(_Step(uid, card.id, self.position, requeued_at))
+        self.ratings[rating] += 1
+        self.position += 1
+        return outcome
+
+    def skip(self) -> None:
+        """Leave the current card for another day; nothing is recorded."""
+        if self.current is not None:
+            self.skipped += 1
+            self.position += 1
+
+    def suspend(self, now: dt.datetime) -> Card | None:
+        """Take the current card out of all queues until unsuspended (logged, so it syncs)."""
+        card = self.current
+        if card is None:
+            return None
+        self._event(card.id, "suspend", now)
+        self.suspended += 1
+        self.queue = self.queue[: self.position + 1] + [
+            c for c in self.queue[self.position + 1 :] if c != card.id
+        ]
+        self.position += 1
+        return card
+
+    def undo(self, now: dt.datetime) -> Card | None:
+        """Undo this session's last rating: the card's state is replayed without it and it is asked again."""
+        if not self.history:
+            return None
+        step = self.history.pop()
+        self._event(step.card_id, "undo", now, ref=step.uid)
+        if step.requeued_at is not None and step.requeued_at < len(self.queue):
+            if self.queue[step.requeued_at] == step.card_id:
+                del self.queue[step.requeued_at]
+        # Ask the undone card again right now.
+        self.queue.insert(self.position, step.card_id)
+        del self.queue[step.position]
+        self.position -= 1
+        self.position = max(0, min(self.position, step.position))
+        for rating, count in list(self.ratings.items()):
+            if count and self._last_rating_of(step) == rating:
+                self.ratings[rating] -= 1
+                break
+        return self.catalogue.cards.get(step.card_id)
+
+    def _last_rating_of(self, step: _Step) -> int | None:
+        row = self.store.conn.execute("SELECT rating FROM review_log WHERE uid = ?", (step.uid,)).fetchone()
+        return row[0] if row else None
+
+    def _event(self, card_id: str, kind: str, now: dt.datetime, ref: str | None = None) -> CardState:
+        entry = LogEntry(
+            uid=new_uid(),
+            card_id=card_id,
+            kind=kind,
+            ts=to_ms(now),
+            day=study_day(now, self.rollover_hour),
+            ref=ref,
+            session=self.session_id,
+        )
+        return self.store.append_and_replay(entry, self.scheduler)
+
+    @property
+    def reviewed(self) -> int:
+        return sum(self.ratings.values())
+
+    @property
+    def finished(self) -> bool:
+        return self.current is None
