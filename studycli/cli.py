@@ -429,6 +429,11 @@ def doctor(
     typer.echo(f"card states: {len(current)} match the review log")
 
 
+# Feature commands live in their own modules and register on `app` when imported.
+# They import only typer at module level; their heavy work is imported inside each command.
+from . import cli_grade, cli_plan, cli_render, cli_sync  # noqa: E402, F401
+
+
 def main() -> None:
     try:
         app()

@@ -70,3 +70,76 @@ def m002_card_state(db: Database) -> None:
 def m003_settings(db: Database) -> None:
     # Settings that travel with the review log (e.g. fitted FSRS parameters).
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+
+
+@migrations()
+def m004_grades(db: Database) -> None:
+    # One row per grading attempt of a typed answer; `cache_key` makes the same answer free.
+    db.execute(
+        """
+        CREATE TABLE grades (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            review_uid TEXT,                -- review_log.uid this grade belongs to, if any
+            card_id TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            status TEXT NOT NULL,           -- done | pending | failed
+            model TEXT,
+            cache_key TEXT,
+            content_hash TEXT,
+            answer TEXT,
+            checklist TEXT,                 -- JSON
+            score REAL,
+            suggested INTEGER,
+            final_rating INTEGER,
+            feedback TEXT,
+            tokens_in INTEGER,
+            tokens_out INTEGER,
+            cost REAL,
+            latency_ms INTEGER,
+            error TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX grades_cache ON grades(cache_key)")
+    db.execute("CREATE INDEX grades_status ON grades(status)")
+    db.execute("CREATE INDEX grades_review ON grades(review_uid)")
+
+
+@migrations()
+def m005_plan_log(db: Database) -> None:
+    # Roadmap progress, append-only like the review log: kind is done | undone.
+    db.execute(
+        """
+        CREATE TABLE plan_log (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            task_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            day INTEGER NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX plan_log_task ON plan_log(task_id, ts)")
+
+
+@migrations()
+def m006_mocks(db: Database) -> None:
+    # Timed mock interviews; answers also go to review_log (rated_by = 'mock').
+    db.execute(
+        """
+        CREATE TABLE mocks (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            started_ts INTEGER NOT NULL,
+            finished_ts INTEGER,
+            kind TEXT NOT NULL,
+            level TEXT,
+            minutes REAL,
+            transcript TEXT,                -- JSON: questions, answers, time taken, checklist, scores
+            markdown_path TEXT,
+            score REAL
+        )
+        """
+    )

@@ -26,6 +26,25 @@ class Limits:
     reviews_per_day: int = 200
 
 
+LEVEL_RANK = {"junior": 0, "mid": 1, "senior": 2, "staff": 3}
+
+
+def interleaved_new_order(cards: Sequence[Card]) -> list[Card]:
+    """Unseen cards easiest level first, taking one deck at a time in turn, so a day mixes topics."""
+    by_deck: dict[str, list[Card]] = {}
+    for card in sorted(cards, key=lambda c: LEVEL_RANK.get(c.level, 9)):
+        by_deck.setdefault(card.deck, []).append(card)
+    out: list[Card] = []
+    queues = [list(reversed(v)) for _, v in sorted(by_deck.items())]
+    while queues:
+        level = min(LEVEL_RANK.get(q[-1].level, 9) for q in queues)
+        for q in queues:
+            if q and LEVEL_RANK.get(q[-1].level, 9) == level:
+                out.append(q.pop())
+        queues = [q for q in queues if q]
+    return out
+
+
 @dataclass
 class DayPlan:
     """What today holds for a set of cards."""
@@ -57,7 +76,6 @@ def plan_day(
     new_order: Callable[[Sequence[Card]], list[Card]] | None = None,
 ) -> DayPlan:
     today = study_day(now, rollover_hour)
-    now_ms = to_ms(now)
     reviews_left = max(0, limits.reviews_per_day - store.reviews_on(today))
     new_left = max(0, limits.new_per_day - store.new_introduced_on(today))
     if extra_new is not None:
@@ -86,8 +104,7 @@ def plan_day(
             next_due = state.due_day
     due.sort()
     learning.sort()
-    ordered_new = new_order(unseen) if new_order else unseen
-    _ = now_ms
+    ordered_new = (new_order or interleaved_new_order)(unseen)
     return DayPlan(
         due=[cid for _, cid in due][:reviews_left],
         learning=[cid for _, cid in learning],

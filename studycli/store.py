@@ -22,7 +22,14 @@ from .errors import StoreError
 from .scheduler import CardState, Scheduler
 
 # Must list migrations.py's functions in order; a test keeps the two in step.
-MIGRATION_NAMES = ("m001_review_log", "m002_card_state", "m003_settings")
+MIGRATION_NAMES = (
+    "m001_review_log",
+    "m002_card_state",
+    "m003_settings",
+    "m004_grades",
+    "m005_plan_log",
+    "m006_mocks",
+)
 BUSY_TIMEOUT_S = 15.0
 
 STATE_COLUMNS = (

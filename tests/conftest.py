@@ -1,0 +1,92 @@
+"""Shared fixtures. No test touches the real home or the network."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+UTC = dt.timezone.utc
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data home, UTC clock zone and no extra content."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("STUDYCLI_HOME", str(home))
+    monkeypatch.delenv("STUDYCLI_CONTENT", raising=False)
+    monkeypatch.delenv("STUDYCLI_NOW", raising=False)
+    monkeypatch.delenv("STUDYCLI_DEBUG", raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+    if hasattr(__import__("time"), "tzset"):
+        __import__("time").tzset()
+    return home
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def cli(runner: CliRunner):
+    """Invoke the CLI: cli("today", now="2026-11-22T09:00", input="...")."""
+    from studycli.cli import app
+
+    def invoke(*args: str, now: str | None = None, input: str | None = None, env: dict | None = None):
+        environ = dict(env or {})
+        if now:
+            environ["STUDYCLI_NOW"] = now
+        environ.setdefault("STUDYCLI_PLAIN", "1")
+        return runner.invoke(app, list(args), input=input, env=environ, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def at():
+    """at(day, hour) -> aware UTC datetime on 2026-11-<day>."""
+
+    def make(day: int = 22, hour: int = 9, minute: int = 0) -> dt.datetime:
+        return dt.datetime(2026, 11, 1, hour, minute, tzinfo=UTC) + dt.timedelta(days=day - 1)
+
+    return make
+
+
+@pytest.fixture
+def store(isolated_home: Path):
+    from studycli.store import Store
+
+    s = Store(isolated_home / "studycli.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    """The bundled content through the real loader (no cache)."""
+    from studycli.content import content_files, content_roots, load_files
+
+    result = load_files(content_files(content_roots()))
+    assert not result.problems, result.problems[:5]
+    return result.catalogue
+
+
+def studycli_command() -> list[str]:
+    """How to start the installed CLI in a subprocess."""
+    exe = Path(sys.executable).with_name("studycli")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "studycli"]
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+os.environ.setdefault("COLUMNS", "100")
