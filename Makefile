@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run drill today test lint bench clean
+.PHONY: run drill today test test-slow lint bench clean readme
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,11 @@ drill: run
 today: $(STAMP)
 	$(BIN)/studycli today
 
-test: $(STAMP)  ## the whole suite
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+test: $(STAMP)  ## the suite without the long fault-injection runs (see test-slow)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
+
+test-slow: $(STAMP)  ## the long runs: 200+ killed drills, thousands of fuzz cases
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow
 
 lint: $(STAMP)
 	$(BIN)/ruff check studycli tests bench
@@ -37,3 +40,6 @@ bench: $(STAMP)  ## speed and size figures, side by side with Anki; writes bench
 
 clean:
 	rm -rf $(VENV) .venv-bench bench/work build dist *.egg-info
+
+readme: $(STAMP)  ## refresh the --help of every command in README.md
+	$(BIN)/python docs/readme_help.py

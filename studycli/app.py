@@ -53,7 +53,12 @@ class AppContext:
 
     @cached_property
     def store(self) -> Store:
-        return Store(self.home / DB_NAME)
+        return Store(self.home / DB_NAME, before_write=self._daily_backup)
+
+    def _daily_backup(self, store: Store) -> None:
+        from .backup import daily_backup  # once per process, before its first write
+
+        daily_backup(store, self.now())
 
     @cached_property
     def scheduler(self) -> Scheduler:

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -21,11 +20,9 @@ from .errors import ContentError, StudyError, UsageError
 class StudyGroup(TyperGroup):
     """Turns StudyError (and anything unexpected) into one clean line and an exit status."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
         except StudyError as exc:
             if os.environ.get("STUDYCLI_DEBUG") == "1":
                 raise
@@ -33,8 +30,12 @@ class StudyGroup(TyperGroup):
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # noqa: BLE001 - the contract is one line, not a traceback
-            if os.environ.get("STUDYCLI_DEBUG") == "1":
+            if (line := _usage_line(exc)) is not None:
+                _fail(line, exc.exit_code)  # type: ignore[attr-defined]
+            if _is_cli_exception(exc) or os.environ.get("STUDYCLI_DEBUG") == "1":
                 raise
+            if (damage := _damage_found(ctx.obj, exc)) is not None:
+                _fail(damage.message, damage.exit_code)
             _fail(f"unexpected error: {type(exc).__name__}: {exc} (set STUDYCLI_DEBUG=1 for details)", 1)
         finally:
             obj = ctx.obj
@@ -42,8 +43,50 @@ class StudyGroup(TyperGroup):
                 obj.close()
 
 
+    def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except Exception as exc:  # noqa: BLE001 - a bad global option is one line too
+            if (line := _usage_line(exc)) is None:
+                raise
+            _fail(line, exc.exit_code)  # type: ignore[attr-defined]
+
+
+def _damage_found(obj: Any, exc: Exception) -> StudyError | None:
+    """SQLite meeting a damaged page mid-command: keep the file aside first, then say so."""
+    import sqlite3
+
+    from .store import damaged_error, is_damage
+
+    if not isinstance(exc, sqlite3.DatabaseError) or not is_damage(exc):
+        return None
+    if not isinstance(obj, AppContext) or "store" not in obj.__dict__:
+        return None
+    return damaged_error(obj.store.path, str(exc))
+
+
+def _usage_line(exc: Exception) -> str | None:
+    """A framework usage error (bad option value, unknown option...) as one line; else None."""
+    if not _is_cli_exception(exc) or not hasattr(exc, "format_message"):
+        return None  # Exit and Abort carry no message
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        return None  # a bare group: its help is the answer
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    return f"{exc.format_message()}{hint}"
+
+
+def _is_cli_exception(exc: Exception) -> bool:
+    """Exit, Abort and usage errors of the CLI framework (typer vendors click): let them through."""
+    return any(
+        cls.__module__.split(".")[0] in ("click", "typer") for cls in type(exc).__mro__[:-3]
+    )
+
+
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"studycli: {message}", err=True)
+    # One line whatever the user typed: control characters (a newline in an option) are escaped.
+    line = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
+    typer.echo(f"studycli: {line}", err=True)
     raise typer.Exit(code)
 
 
@@ -114,10 +157,10 @@ def _check_filters(a: AppContext, decks: list[str], tags: list[str], levels: lis
             raise UsageError(f"--level: must be one of {', '.join(LEVELS)} (got '{lv}')")
 
 
-DeckOpt = Annotated[list[str] | None, typer.Option("--deck", "-d", help="Only this deck (repeatable).")]
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Only cards with this tag (repeatable).")]
+DeckOpt = Annotated[list[str] | None, typer.Option("--deck", "-d", metavar="DECK", help="Only this deck (repeatable).")]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag (repeatable).")]
 LevelOpt = Annotated[
-    list[str] | None, typer.Option("--level", "-l", help="Only this level: junior, mid, senior, staff (repeatable).")
+    list[str] | None, typer.Option("--level", "-l", metavar="LEVEL", help="Only this level: junior, mid, senior, staff (repeatable).")
 ]
 
 
@@ -130,9 +173,9 @@ def drill(
     deck: DeckOpt = None,
     tag: TagOpt = None,
     level: LevelOpt = None,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N cards this session.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", help="At most N cards this session.")] = None,
     new: Annotated[
-        int | None, typer.Option("--new", min=0, help="Introduce N new cards now (overrides today's remaining limit).")
+        int | None, typer.Option("--new", min=0, metavar="N", help="Introduce N new cards now (overrides today's remaining limit).")
     ] = None,
 ) -> None:
     """Answer today's due and new cards one by one, then rate your recall (1-4)."""
@@ -146,7 +189,14 @@ def drill(
     now = a.now()
     cards = a.catalogue.select(decks, tags, levels)
     states = a.store.states()
-    plan = plan_day(cards, states, a.scheduler, a.store, now, a.rollover_hour, a.limits, extra_new=new)
+    limits, new_order = a.limits, None
+    if not (decks or tags or levels):  # an unfiltered drill follows the roadmap's pacing
+        from .cli_plan import paced_limits
+
+        limits, new_order, _, _ = paced_limits(a, states)
+    plan = plan_day(
+        cards, states, a.scheduler, a.store, now, a.rollover_hour, limits, extra_new=new, new_order=new_order
+    )
     queue = plan.queue[:limit] if limit else plan.queue
     if not queue:
         console.print(_nothing_due_message(plan, new))
@@ -156,7 +206,9 @@ def drill(
         + (f" · limited to {limit}" if limit and limit < len(plan.queue) else ""),
     )
     session = Drill(a.store, a.scheduler, a.catalogue, list(queue), rollover_hour=a.rollover_hour)
-    reason = run_drill(session, console, a.now)
+    from .grading import build_grader  # LiteLLM itself only if grader.model is set
+
+    reason = run_drill(session, console, a.now, grader=build_grader(a.config, a.store))
     if reason == "interrupted":
         raise typer.Exit(130)
 
@@ -192,7 +244,13 @@ def today(ctx: typer.Context) -> None:
     now = a.now()
     states = a.store.states()
     cat = a.catalogue
-    plan = plan_day(list(cat.cards.values()), states, a.scheduler, a.store, now, a.rollover_hour, a.limits)
+    from .cli_plan import next_command, paced_limits, print_plan_opening, print_readiness_short, readiness_for
+
+    limits, new_order, view, pace = paced_limits(a, states)  # paced toward the interview when a plan runs
+    plan = plan_day(
+        list(cat.cards.values()), states, a.scheduler, a.store, now, a.rollover_hour, limits, new_order=new_order
+    )
+    print_plan_opening(console, view, pace)
     due_ids = set(plan.due) | set(plan.learning)
     new_ids = set(plan.new)
     table = Table(title=None, box=None, pad_edge=False)
@@ -213,37 +271,23 @@ def today(ctx: typer.Context) -> None:
         )
     console.print(f"[bold]Today[/] · {now.date().isoformat()} · {len(due_ids)} due · {len(new_ids)} new")
     console.print(table)
+    print_readiness_short(console, readiness_for(a, states, grades=False))
     if due_ids or new_ids:
         console.print("Next: [bold]studycli drill[/]")
     else:
         console.print(_nothing_due_message(plan, None))
+        if step := next_command(view, plan):
+            console.print(f"Next: [bold]{step}[/]", highlight=False)
 
 
 # --------------------------------------------------------------------------- stats
 
 
 def stats_numbers(a: AppContext) -> dict[str, Any]:
-    from .session import plan_day
+    """report_data(): what `stats`, `stats --json` and `report` show (cards/reviews/retention_30d stable)."""
+    from .report import report_data
 
-    now = a.now()
-    today_day = a.today()
-    states = a.store.states()
-    cards = list(a.catalogue.cards.values())
-    plan = plan_day(cards, states, a.scheduler, a.store, now, a.rollover_hour, a.limits)
-    seen = sum(1 for c in cards if c.id in states and states[c.id].reps > 0)
-    passed, total = a.store.retention(today_day - 29)
-    return {
-        "date": now.date().isoformat(),
-        "cards": {
-            "total": len(cards),
-            "seen": seen,
-            "due": len(plan.due) + len(plan.learning),
-            "new_today": len(plan.new),
-            "suspended": plan.suspended,
-        },
-        "reviews": {"today": a.store.reviews_on(today_day), "total": a.store.review_count()},
-        "retention_30d": {"passed": passed, "total": total, "rate": round(passed / total, 4) if total else None},
-    }
+    return report_data(a.store, a.catalogue, a.scheduler, a.config, a.now(), a.rollover_hour)
 
 
 @app.command()
@@ -251,18 +295,28 @@ def stats(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
 ) -> None:
-    """Cards seen and due, reviews, and true retention over the last 30 days."""
+    """Cards, reviews, true retention, a calendar heatmap, the 14-day due forecast and weak cards."""
     a = _ctx(ctx)
     numbers = stats_numbers(a)
     if as_json:
         typer.echo(json.dumps(numbers, indent=2))
         return
+    from .cli_grade import grader_stats_lines
+    from .cli_plan import print_readiness
+    from .render.stats_view import stats_view
+
     console = _console()
-    c, r, ret = numbers["cards"], numbers["reviews"], numbers["retention_30d"]
-    console.print(f"[bold]Cards[/]    {c['seen']}/{c['total']} seen · {c['due']} due · {c['suspended']} suspended")
-    console.print(f"[bold]Reviews[/]  {r['today']} today · {r['total']} in total")
-    rate = f"{ret['rate']:.0%} of {ret['total']} reviews" if ret["rate"] is not None else "no reviews yet"
-    console.print(f"[bold]Retention[/] (30 days) {rate}")
+    for renderable in stats_view(numbers, console.width):
+        console.print(renderable)
+    if numbers.get("readiness"):
+        console.print()
+        print_readiness(console, numbers["readiness"])
+    if numbers.get("grader"):
+        lines = grader_stats_lines(numbers["grader"], a.config["grader.model"])
+        if lines:
+            console.print()
+        for line in lines:
+            console.print(line)
 
 
 # --------------------------------------------------------------------------- decks
@@ -313,6 +367,27 @@ def decks_validate(
         raise typer.Exit(2)
     typer.echo(f"OK: {len(cat.cards)} cards, {len(cat.decks)} decks, {len(cat.incidents)} incidents"
                + (f", roadmap of {len(cat.roadmap.days)} days" if cat.roadmap else ""))
+    if not paths:
+        _print_orphans(a, cat.cards)
+
+
+def _print_orphans(a: AppContext, card_ids: Any) -> None:
+    """Ids with history but no card: progress is kept, and comes back if the id returns."""
+    from .config import DB_NAME
+    from .doctor import orphaned_cards
+
+    if not (a.home / DB_NAME).exists():
+        return
+    try:
+        orphans = orphaned_cards(a.store, card_ids)
+    except StudyError as exc:
+        typer.echo(f"note: could not look for orphaned card ids: {exc.message}", err=True)
+        return
+    if orphans:
+        typer.echo(f"{len(orphans)} orphaned card id(s): history in the database but no such card in the content "
+                   "(kept; restoring the id brings the card back with its history):")
+        for cid, reviews in orphans:
+            typer.echo(f"  {cid}  {reviews} review{'s' if reviews != 1 else ''}")
 
 
 # --------------------------------------------------------------------------- cards
@@ -389,6 +464,7 @@ def config_set(ctx: typer.Context, key: str, value: str) -> None:
     a = _ctx(ctx)
     parsed = a.config.set(key, value)
     save_config(a.config)
+    _stamp_for_sync(a, key)
     typer.echo(f"{key} = {','.join(parsed) if isinstance(parsed, list) else parsed}")
 
 
@@ -400,7 +476,16 @@ def config_unset(ctx: typer.Context, key: str) -> None:
     a = _ctx(ctx)
     a.config.unset(key)
     save_config(a.config)
+    _stamp_for_sync(a, key)
     typer.echo(f"{key} reset to default")
+
+
+def _stamp_for_sync(a: AppContext, key: str) -> None:
+    """Note when a synced setting changed, so the newest change wins across machines (sync.py)."""
+    from .sync import SYNCED_CONFIG_KEYS, stamp_changes
+
+    if key in SYNCED_CONFIG_KEYS:
+        stamp_changes(a.store, a.config, a.now())
 
 
 # --------------------------------------------------------------------------- doctor
@@ -409,24 +494,111 @@ def config_unset(ctx: typer.Context, key: str) -> None:
 @app.command()
 def doctor(
     ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="[NAME]", help="With --restore: the backup to restore (file name or date).", show_default=False),
+    ] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Recompute every card's state from the review log.")] = False,
+    repair: Annotated[
+        bool,
+        typer.Option("--repair", help="Repair what can be repaired: salvage a damaged database (readable rows "
+                     "plus the newest backup) or rebuild stale card states."),
+    ] = False,
+    restore: Annotated[
+        bool, typer.Option("--restore", help="List the backups; with NAME, restore that one (the current file is kept).")
+    ] = False,
 ) -> None:
-    """Check the database and the card-state cache; --rebuild recomputes states from the log."""
+    """Check the database, its card-state cache and backups; explain and repair what is wrong."""
+    from .config import DB_NAME
+    from .doctor import examine, salvage, stale_states
+
     a = _ctx(ctx)
+    path = a.home / DB_NAME
+    if restore:
+        _doctor_restore(a, path, name)
+        return
+    if name:
+        raise UsageError("NAME: only with --restore (e.g. 'studycli doctor --restore 2026-11-21')")
+    check = examine(path)
+    if not check.exists:
+        typer.echo(f"database: {path} (none yet: it is created by the first command that needs it)")
+        return
+    if check.newer:
+        typer.echo(f"database: {path} (written by a newer studycli: schema step '{check.newer}')")
+        typer.echo("Nothing to repair: upgrade studycli to use it. The file was not changed.")
+        raise typer.Exit(1)
+    if check.foreign:
+        typer.echo(f"database: {path} (not a studycli database: it holds {', '.join(check.foreign[:5])})")
+        typer.echo("Nothing to repair: move the file away or choose another data folder with --home.")
+        raise typer.Exit(1)
+    if check.damage:
+        typer.echo(f"database: {path} (damaged: {check.damage})")
+        if check.kept:
+            typer.echo(f"kept aside untouched: {', '.join(p.name for p in check.kept)}")
+        _print_backups_short(check.backups)
+        if not repair:
+            typer.echo("Run 'studycli doctor --repair' to rebuild it from every readable review and the newest "
+                       "backup (the damaged file is kept aside), or 'studycli doctor --restore' to pick a backup.")
+            raise typer.Exit(1)
+        done = salvage(path, float(a.config["desired_retention"]))
+        if done.kept:
+            typer.echo(f"kept the damaged file as {done.kept.name}")
+        source = f"{done.from_file} read from the damaged file"
+        if done.backup:
+            source += f", {done.from_backup} more from backup {done.backup}"
+        typer.echo(f"repaired: {done.reviews} reviews ({source}); rebuilt the state of {done.cards} cards")
+        return
     store = a.store
-    ok = store.conn.execute("PRAGMA quick_check").fetchone()[0]
-    typer.echo(f"database: {store.path} ({'ok' if ok == 'ok' else ok})")
+    typer.echo(f"database: {store.path} (ok)")
     typer.echo(f"reviews in log: {store.review_count()}")
+    _print_backups_short(check.backups)
     if rebuild:
         n = store.rebuild_states(a.scheduler)
         typer.echo(f"rebuilt the state of {n} cards from the review log")
         return
-    current = store.states()
-    stale = [cid for cid in current if a.scheduler.replay(cid, store.card_events(cid)) != current[cid]]
+    stale = stale_states(store, a.scheduler)
+    if stale and repair:
+        n = store.rebuild_states(a.scheduler)
+        typer.echo(f"{len(stale)} card state(s) differed from the review log; rebuilt the state of {n} cards")
+        return
     if stale:
         typer.echo(f"{len(stale)} card state(s) differ from the review log; run 'studycli doctor --rebuild'")
         raise typer.Exit(1)
-    typer.echo(f"card states: {len(current)} match the review log")
+    typer.echo(f"card states: {len(store.states())} match the review log")
+
+
+def _print_backups_short(backups: list[Any]) -> None:
+    if backups:
+        typer.echo(f"backups: {len(backups)}, newest {backups[0].name} ('studycli doctor --restore' lists them)")
+    else:
+        typer.echo("backups: none yet (one is made each day before the first change)")
+
+
+def _doctor_restore(a: AppContext, path: Path, name: str | None) -> None:
+    import datetime as dt
+
+    from .backup import list_backups, restore_backup
+
+    if not name:
+        backups = list_backups(path)
+        if not backups:
+            typer.echo("No backups yet: one is made each day before the first change.")
+            return
+        typer.echo(f"Backups in {backups[0].path.parent} (newest first):")
+        for b in backups:
+            last = ""
+            if b.last_review_ms:
+                last = ", last " + dt.datetime.fromtimestamp(b.last_review_ms / 1000).astimezone().strftime("%Y-%m-%d %H:%M")
+            what = f"{b.reviews} reviews{last}" if b.reviews is not None else "unreadable"
+            typer.echo(f"  {b.name}  {b.size // 1024} KB  {what}")
+        typer.echo("Restore one with 'studycli doctor --restore NAME'.")
+        return
+    chosen, kept = restore_backup(path, name, a.now())
+    if kept:
+        typer.echo(f"kept the current database as {kept.name} (restore it the same way to go back)")
+    store = a.store
+    n = store.rebuild_states(a.scheduler)
+    typer.echo(f"restored {chosen.name}: {store.review_count()} reviews; rebuilt the state of {n} cards")
 
 
 # Feature commands live in their own modules and register on `app` when imported.
@@ -438,5 +610,5 @@ def main() -> None:
     try:
         app()
     except ContentError as exc:  # raised before a command ran (e.g. in a callback)
-        click.echo(f"studycli: {exc.message}", err=True)
+        typer.echo(f"studycli: {exc.message}", err=True)
         sys.exit(exc.exit_code)

@@ -143,3 +143,12 @@ def m006_mocks(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m007_report_review_stats_index(db: Database) -> None:
+    # Covers the per-day aggregates of stats and report (reviews, retention, ratings, time),
+    # so they never visit the table: their cost follows the rows in the window, not the log.
+    db.execute(
+        "CREATE INDEX review_log_kind_day ON review_log(kind, day, rating, phase, duration_ms)"
+    )

@@ -43,7 +43,7 @@ def to_ms(moment: dt.datetime) -> int:
     return int(round(moment.timestamp() * 1000))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: construction is ~10x cheaper, and start-up builds thousands
 class CardState:
     """What the scheduler knows of one card; a cache of replaying its reviews."""
 

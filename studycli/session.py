@@ -201,7 +201,7 @@ class Drill:
             answer=answer,
             session=self.session_id,
         )
-        self.store.record(entry, outcome.state)
+        self.store.record(entry, outcome.state, expected=before, scheduler=self.scheduler)
         requeued_at = None
         if rating == AGAIN:
             requeued_at = min(len(self.queue), self.position + 1 + REQUEUE_AFTER)

@@ -5,15 +5,23 @@ one short transaction per rating: the log row and the new card state are committ
 together before the caller shows the next card. The hot path uses the standard
 `sqlite3` module; `sqlite_utils` (and `migrations.py`) is imported only when the
 schema is new or behind.
+
+Opening never changes a file that is not healthy and ours: the header is checked
+before SQLite sees the file (a damaged one is first copied aside under a timestamped
+name), and a foreign or newer schema is refused before the first statement that
+could write. SQLite failures become one line that says what to do (`explain`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import secrets
+import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,8 +37,13 @@ MIGRATION_NAMES = (
     "m004_grades",
     "m005_plan_log",
     "m006_mocks",
+    "m007_report_review_stats_index",
 )
 BUSY_TIMEOUT_S = 15.0
+SQLITE_HEADER = b"SQLite format 3\x00"
+# Test hook: an SQLite URI open mode ("ro" simulates a read-only home where chmod cannot,
+# e.g. when the tests run as root). None opens the path as usual.
+OPEN_MODE: str | None = None
 
 STATE_COLUMNS = (
     "card_id", "phase", "stability", "difficulty", "due_day", "due_ts", "last_day", "last_ts",
@@ -84,11 +97,122 @@ _LOG_INSERT = (
 )
 
 
+# -- faults -----------------------------------------------------------------------
+
+_DAMAGE_CODES = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def sqlite_code(exc: BaseException) -> int:
+    """The primary SQLite result code of an sqlite3 error (0 if it has none)."""
+    return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+def is_damage(exc: BaseException) -> bool:
+    return sqlite_code(exc) in _DAMAGE_CODES or "malformed" in str(exc)
+
+
+def explain(exc: BaseException, path: Path) -> str:
+    """What an SQLite failure means for the user, in a few words."""
+    code = sqlite_code(exc)
+    folder_read_only = path.parent.is_dir() and not os.access(path.parent, os.W_OK)
+    if code == 13:  # SQLITE_FULL
+        return "the disk is full (free some space and try again)"
+    if code in (8, 14) and folder_read_only:  # READONLY, CANTOPEN
+        return (
+            f"the data folder {path.parent} is read-only "
+            "(choose a writable one with --home or STUDYCLI_HOME)"
+        )
+    if code == 8:
+        return "the database file is read-only"
+    if code == 14:
+        return "cannot open the file (missing or inaccessible folder)"
+    if code in (5, 6):  # BUSY, LOCKED
+        return f"another studycli kept the database busy for over {BUSY_TIMEOUT_S:.0f} s"
+    if code in _DAMAGE_CODES:
+        return "the database is damaged; run 'studycli doctor'"
+    if code == 10:  # IOERR, e.g. a file size limit or a failing disk
+        return f"disk I/O error ({exc})"
+    return str(exc)
+
+
+def file_problem(path: Path) -> str | None:
+    """Why `path` cannot be a healthy SQLite database, judged from its header (not by SQLite)."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return None  # created but never written (e.g. killed on the very first start)
+        with open(path, "rb") as f:
+            head = f.read(100)
+    except OSError:
+        return None  # missing or unreadable: SQLite says which, through explain()
+    if len(head) < 100 or not head.startswith(SQLITE_HEADER):
+        return "not an SQLite database file"
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    header_count_valid = head[92:96] == head[24:28]
+    # With a WAL or hot journal beside it the file may legitimately lag; SQLite judges then.
+    pending = any(_nonempty(path.with_name(path.name + s)) for s in ("-wal", "-journal"))
+    if header_count_valid and pages and not pending and size < page_size * pages:
+        return f"file is truncated: {size} of {page_size * pages} bytes"
+    return None
+
+
+def _nonempty(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def keep_aside(path: Path) -> Path:
+    """Copy a damaged database (and its WAL) to `<name>.damaged-<UTC mtime>`; leave the original.
+
+    Named after the file's own modification time, so opening the same damaged file again
+    does not pile up copies.
+    """
+    st = path.stat()
+    stamp = dt.datetime.fromtimestamp(st.st_mtime, dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    base = path.with_name(f"{path.name}.damaged-{stamp}")
+    target, n = base, 1
+    while target.exists():
+        kept = target.stat()
+        if kept.st_size == st.st_size and int(kept.st_mtime) == int(st.st_mtime):
+            return target
+        n += 1
+        target = base.with_name(f"{base.name}-{n}")
+    for suffix in ("-wal", "-journal"):
+        side = path.with_name(path.name + suffix)
+        if _nonempty(side):
+            shutil.copy2(side, target.with_name(target.name + suffix))
+    tmp = target.with_name(target.name + ".partial")
+    shutil.copy2(path, tmp)
+    os.replace(tmp, target)
+    return target
+
+
+def damaged_error(path: Path, problem: str) -> StoreError:
+    """Keep the damaged file aside first, then say so in one line."""
+    try:
+        aside = keep_aside(path)
+    except OSError as exc:
+        return StoreError(
+            f"{path}: not a studycli database or damaged ({problem}); could not keep a copy aside "
+            f"({exc.strerror or exc}); nothing was changed"
+        )
+    return StoreError(
+        f"{path}: not a studycli database or damaged ({problem}); a copy is kept as {aside.name}; "
+        "run 'studycli doctor' to repair it or restore a backup"
+    )
+
+
 class Store:
     """An open studycli.db. Use as a context manager or call close()."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, before_write: Callable[[Store], None] | None = None) -> None:
         self.path = Path(path)
+        # Called once, just before this connection's first write (the daily backup, backup.py).
+        self.before_write = before_write
         self.conn = self._connect()
         self._ensure_schema()
 
@@ -99,31 +223,69 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create data folder {self.path.parent}: {exc.strerror}") from None
+        # Look before SQLite does: a damaged file is copied aside before anything else happens.
+        problem = file_problem(self.path)
+        if problem:
+            raise damaged_error(self.path, problem)
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            if OPEN_MODE:
+                uri = f"{self.path.absolute().as_uri()}?mode={OPEN_MODE}"
+                conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            else:
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")  # a shown "saved" survives power loss too
-            conn.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot open database: {exc}") from None
+        except sqlite3.Error as exc:
+            raise self._error("cannot open database", exc) from None
         return conn
 
     def _ensure_schema(self) -> None:
+        # Only reads until the file is known to be a healthy studycli database of a known schema.
         try:
             applied = self._applied_migrations()
+            foreign = [] if applied else self._foreign_tables()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a studycli database or damaged ({exc})") from None
+            self.conn.close()
+            if is_damage(exc):
+                raise damaged_error(self.path, str(exc)) from None
+            raise self._error("cannot open database", exc) from None
         unknown = [n for n in applied if n not in MIGRATION_NAMES]
+        if foreign or unknown:
+            self.conn.close()
+        if foreign:
+            raise StoreError(
+                f"{self.path}: not a studycli database (it holds {', '.join(foreign[:3])}); "
+                "nothing was changed; choose another data folder with --home"
+            )
         if unknown:
             raise StoreError(
                 f"{self.path}: written by a newer studycli (schema step '{unknown[-1]}'); "
-                "upgrade studycli to use it"
+                "upgrade studycli to use it (nothing was changed)"
             )
+        try:
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            # FULL: a rating shown as saved survives a power loss too.
+            self.conn.execute("PRAGMA synchronous = FULL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise self._error("cannot open database", exc) from None
         if len(applied) < len(MIGRATION_NAMES):
             self._migrate()
+
+    def _error(self, what: str, exc: BaseException) -> StoreError:
+        if is_damage(exc):
+            return damaged_error(self.path, str(exc))
+        return StoreError(f"{self.path}: {what}: {explain(exc, self.path)}")
+
+    def _foreign_tables(self) -> list[str]:
+        """Tables of another application in a file with no studycli schema (empty if none)."""
+        rows = self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+            "AND name NOT LIKE 'sqlite_%' AND name != '_sqlite_migrations' ORDER BY name"
+        )
+        return [r[0] for r in rows]
 
     def _applied_migrations(self) -> list[str]:
         exists = self.conn.execute(
@@ -147,7 +309,7 @@ class Store:
             with self.transaction():
                 migrations.apply(Database(self.conn))
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot prepare database: {exc}") from None
+            raise self._error("cannot prepare database", exc) from None
 
     def close(self) -> None:
         self.conn.close()
@@ -161,33 +323,69 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT: one writer at a time, waiting up to the busy timeout."""
+        if self.before_write is not None:
+            hook, self.before_write = self.before_write, None
+            hook(self)
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: database is busy or read-only ({exc})") from None
+            raise self._error("cannot write", exc) from None
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise self._error("could not save", exc) from None
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back (e.g. on a full disk); never hide the first error.
+        if self.conn.in_transaction:
+            with suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
-                raise StoreError(f"{self.path}: could not save ({exc})") from None
 
     # -- writing ------------------------------------------------------------------
 
-    def record(self, entry: LogEntry, new_state: CardState | None) -> None:
-        """Append one log entry and store the card's new state, atomically."""
+    def record(
+        self,
+        entry: LogEntry,
+        new_state: CardState | None,
+        *,
+        expected: CardState | None = None,
+        scheduler: Scheduler | None = None,
+    ) -> None:
+        """Append one log entry and store the card's new state, atomically.
+
+        Given the `scheduler` (and the state `expected` to be current, from which `new_state`
+        was computed), the state is replayed from the log inside the transaction when another
+        terminal changed the card meanwhile or the entry does not sort last among the card's
+        events: the cache then always equals a replay of the log.
+        """
         try:
             with self.transaction() as conn:
+                replay = scheduler is not None and new_state is not None
+                replay = replay and self._stale(entry, expected)
                 conn.execute(_LOG_INSERT, [getattr(entry, c) for c in LOG_COLUMNS])
+                if replay and scheduler is not None:
+                    new_state = scheduler.replay(entry.card_id, self.card_events(entry.card_id))
                 if new_state is not None:
                     conn.execute(_STATE_UPSERT, _state_row(new_state))
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: could not save the review ({exc})") from None
+            raise self._error("could not save the review", exc) from None
+
+    def _stale(self, entry: LogEntry, expected: CardState | None) -> bool:
+        if expected is not None and self.state(entry.card_id) != expected:
+            return True
+        later = self.conn.execute(
+            "SELECT 1 FROM review_log WHERE card_id = ? "
+            "AND (ts > ? OR (ts = ? AND uid > ?)) LIMIT 1",
+            (entry.card_id, entry.ts, entry.ts, entry.uid),
+        ).fetchone()
+        return later is not None
 
     def append_and_replay(self, entry: LogEntry, scheduler: Scheduler) -> CardState:
         """Append an event (undo, suspend, ...) and recompute that card's state from its log."""
@@ -197,7 +395,7 @@ class Store:
                 state = scheduler.replay(entry.card_id, self.card_events(entry.card_id))
                 conn.execute(_STATE_UPSERT, _state_row(state))
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: could not save ({exc})") from None
+            raise self._error("could not save", exc) from None
         return state
 
     def card_events(self, card_id: str) -> list[tuple[str, str, int, int, int | None, str | None]]:

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -21,6 +22,9 @@ from rich.text import Text
 from .content import Card
 from .scheduler import RATING_NAMES, Outcome, day_date, study_day
 from .session import Drill
+
+if TYPE_CHECKING:
+    from .grading import Grader, GradeResult
 
 ANSWER_HELP = (
     "Type your answer. Enter on an empty line submits (Esc Enter or Ctrl-D too); "
@@ -60,6 +64,8 @@ class Input:
                     raise Quit
                 break
             line = line.rstrip("\n")
+            if not lines and line.strip().lower() in COMMANDS:
+                return line.strip()
             if not line.strip():
                 break
             lines.append(line)
@@ -72,11 +78,13 @@ class Input:
         bindings = KeyBindings()
 
         @bindings.add("enter")
+        @bindings.add("c-j")  # what Enter arrives as if typed before the box took the terminal
         def _enter(event) -> None:  # type: ignore[no-untyped-def]
             buf = event.current_buffer
             doc = buf.document
             at_end = doc.cursor_position == len(buf.text)
-            if at_end and (not buf.text.strip() or doc.current_line.strip() == ""):
+            is_command = buf.text.strip().lower() in COMMANDS
+            if is_command or (at_end and (not buf.text.strip() or doc.current_line.strip() == "")):
                 buf.validate_and_handle()
             else:
                 buf.insert_text("\n")
@@ -127,7 +135,7 @@ def _read_key() -> str:
     fd = sys.stdin.fileno()
     old = termios.tcgetattr(fd)
     try:
-        tty.setraw(fd)
+        tty.setraw(fd, termios.TCSANOW)  # keep keys typed ahead (TCSAFLUSH would drop them)
         data = os.read(fd, 1)
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, old)
@@ -178,10 +186,12 @@ def run_drill(
     console: Console,
     now: Callable[[], dt.datetime],
     inp: Input | None = None,
+    grader: Grader | None = None,
 ) -> str:
     """Drive a drill to the end or until the candidate quits. Returns why it stopped."""
     inp = inp or Input.detect(console)
     reason = "finished"
+    grade_errors: set[str] = set()
     try:
         while (card := drill.current) is not None:
             index, total = drill.counter
@@ -208,8 +218,11 @@ def run_drill(
             if not answer:
                 console.print("(no answer: I don't know)", style="dim")
             console.print(answer_panel(card))
+            grade = _grade(grader, card, answer, console, now, grade_errors) if grader else None
+            suggested = grade.suggested if grade is not None and grade.done else None
             outcomes = drill.outcomes(now())
-            key = inp.key(rating_prompt(outcomes), "1234sxuq")
+            enter = str(suggested) if suggested else None  # Enter accepts the grader's suggestion
+            key = inp.key(rating_prompt(outcomes, suggested), "1234sxuq", default=enter)
             if key == "q":
                 reason = "quit"
                 break
@@ -225,7 +238,14 @@ def run_drill(
                 continue
             rating = int(key)
             duration = int((time.monotonic() - started) * 1000)
-            outcome = drill.rate(rating, now(), answer=answer, duration_ms=duration)
+            outcome = drill.rate(
+                rating, now(), answer=answer, duration_ms=duration, suggested=suggested,
+                rated_by="grader" if suggested == rating else None,
+            )
+            if grade is not None:
+                from .grading import link_review
+
+                link_review(drill.store, grade.uid, drill.history[-1].uid, rating)
             console.print(
                 f"[{RATING_STYLE[rating]}]{RATING_NAMES[rating]}[/] saved · back in {outcome.label}",
                 highlight=False,
@@ -237,6 +257,28 @@ def run_drill(
         console.print()
     print_summary(drill, console, now(), reason)
     return reason
+
+
+def _grade(
+    grader: Grader,
+    card: Card,
+    answer: str,
+    console: Console,
+    now: Callable[[], dt.datetime],
+    seen: set[str],
+) -> GradeResult:
+    """Grade the typed answer (stored before the rating) and show the checklist or why it failed."""
+    from .grade_view import failure_line, grade_panel
+
+    if answer:
+        console.print(f"Grading with {grader.settings.model}…", style="dim", highlight=False)
+    result = grader.grade(card, answer, now())
+    if result.done:
+        console.print(grade_panel(result))
+    else:
+        console.print(failure_line(result, repeated=result.error in seen), highlight=False)
+        seen.add(result.error or "")
+    return result
 
 
 def _undo(drill: Drill, console: Console, now: Callable[[], dt.datetime]) -> None:

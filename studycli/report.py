@@ -1,0 +1,503 @@
+"""Every number the progress report, `stats` and `stats --json` show, gathered in one place.
+
+`report_data` reads the card-state cache (one row per card) and aggregates the
+review log in SQL over indexed columns: per-day series are bounded to the last
+`WINDOW_DAYS` study days and read from a covering index, so a home with a
+million reviews costs about what a home with a thousand does. Nothing here
+reads the clock or touches the terminal; the result is plain JSON-able data.
+
+Sections owned by other modules are filled when those modules exist:
+- "grader": `studycli.grading.grading_stats(...)`
+- "readiness": `studycli.readiness.report_section(...)`
+- "roadmap": `studycli.roadmap.report_section(...)`
+Each is called with the keyword arguments its signature names, out of
+store, catalogue, scheduler, config, now, rollover_hour, today, since_day;
+when the module or function is absent the key is None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .content import Card, Catalogue
+from .scheduler import AGAIN, CardState, Scheduler, day_date, study_day
+from .store import Store
+
+SCHEMA = 1
+WINDOW_DAYS = 365  # every per-day series covers at most this many study days
+FORECAST_DAYS = 14
+RETENTION_WEEKS = 12
+MATURE_DAYS = 21  # a card whose current interval is at least this long is "mature" (as in Anki)
+LEECH_LAPSES = 4  # forgotten this often after being learnt: a leech (Anki uses 8 over years)
+WEAKEST_SHOWN = 10
+LEECHES_SHOWN = 50  # cards.leeches counts them all
+MOCKS_SHOWN = 20
+
+# Sections other modules provide: key -> (module, function).
+SECTION_HOOKS: dict[str, tuple[str, str]] = {
+    "grader": ("studycli.grading", "grading_stats"),
+    "readiness": ("studycli.readiness", "report_section"),
+    "roadmap": ("studycli.roadmap", "report_section"),
+}
+
+_REVIEW_INDEX = "review_log_kind_day"  # (kind, day, rating, phase, duration_ms): see migrations
+# Undone reviews, reached from the (few) undo rows through the partial index and the uid
+# index; CROSS JOIN keeps SQLite from walking the review rows instead.
+_UNDONE = (
+    "(SELECT DISTINCT ref FROM review_log WHERE kind = 'undo' AND ref IS NOT NULL) AS u "
+    "CROSS JOIN review_log ON review_log.uid = u.ref"
+)
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    """Reviews on one study day (undone ones excluded)."""
+
+    reviews: int = 0
+    review_phase: int = 0  # reviews of cards already in the review phase: true retention's base
+    passed: int = 0  # ... of which rated Hard, Good or Easy
+    ms: int = 0
+    again: int = 0
+    hard: int = 0
+    good: int = 0
+    easy: int = 0
+
+    def __add__(self, other: DayTotals) -> DayTotals:
+        return DayTotals(*(a + b for a, b in zip(self.astuple(), other.astuple(), strict=True)))
+
+    def __sub__(self, other: DayTotals) -> DayTotals:
+        return DayTotals(*(a - b for a, b in zip(self.astuple(), other.astuple(), strict=True)))
+
+    def astuple(self) -> tuple[int, ...]:
+        return (
+            self.reviews,
+            self.review_phase,
+            self.passed,
+            self.ms,
+            self.again,
+            self.hard,
+            self.good,
+            self.easy,
+        )
+
+
+def _has_index(store: Store, name: str) -> bool:
+    row = store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def _fold(rows: Iterable[Sequence[Any]], out: dict[int, DayTotals], sign: int) -> None:
+    """Add (day, rating, phase, count, ms) groups into per-day totals."""
+    for day, rating, phase, count, ms in rows:
+        n = sign * int(count)
+        in_review = phase == "review"
+        out[day] = out.get(day, DayTotals()) + DayTotals(
+            reviews=n,
+            review_phase=n if in_review else 0,
+            passed=n if in_review and rating is not None and rating > 1 else 0,
+            ms=sign * int(ms or 0),
+            again=n if rating == 1 else 0,
+            hard=n if rating == 2 else 0,
+            good=n if rating == 3 else 0,
+            easy=n if rating == 4 else 0,
+        )
+
+
+def daily_totals(store: Store, first_day: int, last_day: int) -> dict[int, DayTotals]:
+    """Per study day in [first_day, last_day]: reviews, retention base, time, ratings.
+
+    Grouped by (day, rating, phase) on the covering index, so SQLite never visits
+    the table; then the (few) undone reviews are subtracted, reached through the
+    partial index on undo refs. The cost grows with the reviews inside the window,
+    never with the whole log.
+    """
+    hint = f"INDEXED BY {_REVIEW_INDEX}" if _has_index(store, _REVIEW_INDEX) else ""
+    out: dict[int, DayTotals] = {}
+    group = (
+        "SELECT day, rating, phase, count(*), sum(duration_ms) FROM {src} "
+        "WHERE kind = 'review' AND day BETWEEN ? AND ? GROUP BY day, rating, phase"
+    )
+    _fold(store.conn.execute(group.format(src=f"review_log {hint}"), (first_day, last_day)), out, 1)
+    _fold(store.conn.execute(group.format(src=_UNDONE), (first_day, last_day)), out, -1)
+    return {d: t for d, t in out.items() if t.reviews > 0}
+
+
+def daily_counts(store: Store, first_day: int, last_day: int) -> dict[int, int]:
+    """Reviews per study day in [first_day, last_day] (undone ones excluded); counts only."""
+    hint = f"INDEXED BY {_REVIEW_INDEX}" if _has_index(store, _REVIEW_INDEX) else ""
+    group = (
+        "SELECT day, count(*) FROM {src} WHERE kind = 'review' AND day BETWEEN ? AND ? GROUP BY day"
+    )
+    out = dict(store.conn.execute(group.format(src=f"review_log {hint}"), (first_day, last_day)))
+    for day, n in store.conn.execute(group.format(src=_UNDONE), (first_day, last_day)):
+        out[day] = out.get(day, 0) - n
+    return {d: n for d, n in out.items() if n > 0}
+
+
+def total_reviews(store: Store) -> int:
+    """Reviews in the whole log, not undone: all rows minus other kinds minus undone reviews."""
+    if not _has_index(store, _REVIEW_INDEX):
+        return store.review_count()
+    conn = store.conn
+    everything = conn.execute("SELECT count(*) FROM review_log").fetchone()[0]
+    # The index starts with kind: the other kinds are small ranges of it.
+    others = (
+        conn.execute(
+            f"SELECT count(*) FROM review_log INDEXED BY {_REVIEW_INDEX} WHERE kind < 'review'"
+        ).fetchone()[0]
+        + conn.execute(
+            f"SELECT count(*) FROM review_log INDEXED BY {_REVIEW_INDEX} WHERE kind > 'review'"
+        ).fetchone()[0]
+    )
+    undone = conn.execute(f"SELECT count(*) FROM {_UNDONE} WHERE kind = 'review'").fetchone()[0]
+    return int(everything - others - undone)
+
+
+def _rate(passed: int, total: int) -> float | None:
+    return round(passed / total, 4) if total else None
+
+
+def interval_days(state: CardState) -> int | None:
+    if state.phase != "review" or state.due_day is None or state.last_day is None:
+        return None
+    return state.due_day - state.last_day
+
+
+def is_mature(state: CardState) -> bool:
+    interval = interval_days(state)
+    return interval is not None and interval >= MATURE_DAYS
+
+
+def _grade_averages(store: Store) -> dict[str, tuple[float, int]]:
+    """card id -> (mean grader-suggested rating 1-4, number of grades); finished grades only."""
+    try:
+        rows = store.conn.execute(
+            "SELECT card_id, avg(suggested), count(suggested) FROM grades "
+            "WHERE status = 'done' AND suggested IS NOT NULL GROUP BY card_id"
+        ).fetchall()
+    except Exception:  # noqa: BLE001 - a database without the grades table has no grades
+        return {}
+    return {cid: (float(avg), int(n)) for cid, avg, n in rows if n}
+
+
+def weakest_cards(
+    store: Store,
+    catalogue: Catalogue,
+    scheduler: Scheduler,
+    today: int,
+    n: int | None = WEAKEST_SHOWN,
+    cards: Iterable[Card] | None = None,
+    states: dict[str, CardState] | None = None,
+) -> list[dict[str, Any]]:
+    """The reviewed, unsuspended cards ranked weakest first.
+
+    weakness = (1 - recall today) + 0.05 per lapse (at most 0.3) + 0.2 if last rated Again
+               + 0.3 x (4 - mean grader-suggested rating) / 3   (when graded)
+    so low retrievability, many lapses and poor grades each push a card up.
+    """
+    states = store.states() if states is None else states
+    grades = _grade_averages(store)
+    ranked: list[tuple[float, str, dict[str, Any]]] = []
+    for card in cards if cards is not None else catalogue.cards.values():
+        state = states.get(card.id)
+        if state is None or state.reps == 0 or state.suspended:
+            continue
+        recall = scheduler.retrievability(state, today)
+        grade = grades.get(card.id)
+        weakness = (
+            (1 - recall) + 0.05 * min(state.lapses, 6) + (0.2 if state.last_rating == AGAIN else 0)
+        )
+        if grade:
+            weakness += 0.3 * (4 - grade[0]) / 3
+        ranked.append(
+            (
+                -weakness,
+                card.id,
+                {
+                    "id": card.id,
+                    "deck": card.deck,
+                    "question": card.question,
+                    "recall": round(recall, 3),
+                    "lapses": state.lapses,
+                    "reviews": state.reps,
+                    "last_rating": state.last_rating,
+                    "grade": round(grade[0], 2) if grade else None,
+                    "weakness": round(weakness, 3),
+                },
+            )
+        )
+    ranked.sort(key=lambda item: (item[0], item[1]))
+    rows = [row for _, _, row in ranked]
+    return rows if n is None else rows[:n]
+
+
+def _mocks(store: Store, rollover_hour: int) -> dict[str, Any]:
+    rows = store.conn.execute(
+        "SELECT started_ts, finished_ts, kind, level, minutes, score FROM mocks "
+        "ORDER BY started_ts DESC LIMIT ?",
+        (MOCKS_SHOWN,),
+    ).fetchall()
+    total = store.conn.execute("SELECT count(*) FROM mocks").fetchone()[0]
+    items = []
+    for started, finished, kind, level, minutes, score in reversed(rows):
+        moment = dt.datetime.fromtimestamp(started / 1000, dt.UTC)
+        items.append(
+            {
+                "date": day_date(study_day(moment, rollover_hour)).isoformat(),
+                "kind": kind,
+                "level": level,
+                "minutes": minutes,
+                "finished": finished is not None,
+                "score": score,
+            }
+        )
+    scores = [m["score"] for m in items if m["score"] is not None]
+    return {
+        "count": int(total),
+        "scored": len(scores),
+        "latest_score": scores[-1] if scores else None,
+        "best_score": max(scores) if scores else None,
+        "items": items,
+    }
+
+
+def _call_hook(key: str, available: dict[str, Any]) -> Any:
+    module_name, func_name = SECTION_HOOKS[key]
+    try:
+        module = importlib.import_module(module_name)
+        func: Callable[..., Any] = getattr(module, func_name)
+    except (ImportError, AttributeError):
+        return None
+    params = inspect.signature(func).parameters
+    kwargs = {name: available[name] for name in params if name in available}
+    return func(**kwargs)
+
+
+def report_data(
+    store: Store,
+    catalogue: Catalogue,
+    scheduler: Scheduler,
+    config: Any,
+    now: dt.datetime,
+    rollover_hour: int,
+) -> dict[str, Any]:
+    """All the numbers as JSON-able data; keys cards/reviews/retention_30d are a stable contract."""
+    from .session import Limits, plan_day
+
+    today = study_day(now, rollover_hour)
+    first = today - WINDOW_DAYS + 1
+    cards = list(catalogue.cards.values())
+    states = store.states()
+    limits = Limits(int(config["new_per_day"]), int(config["reviews_per_day"]))
+    plan = plan_day(cards, states, scheduler, store, now, rollover_hour, limits)
+
+    counts = daily_counts(store, first, today)  # a year of counts: the heatmap
+    detail_first = today - day_date(today).weekday() - 7 * (RETENTION_WEEKS - 1)
+    detail = daily_totals(store, detail_first, today)  # full detail for recent weeks only
+
+    def window(days: int) -> DayTotals:
+        total = DayTotals()
+        for day in range(today - days + 1, today + 1):
+            total = total + detail.get(day, DayTotals())
+        return total
+
+    last30, last7 = window(30), window(7)
+    streak = 0
+    day = today if today in counts else today - 1
+    while day in counts and day >= first:
+        streak += 1
+        day -= 1
+
+    # Cards: one pass over the catalogue and its cached states.
+    seen = mature = suspended = leeches = 0
+    forecast = [0] * FORECAST_DAYS
+    topics: dict[str, dict[str, Any]] = {}
+    recall_sums: dict[str, float] = {}
+    for deck in sorted(catalogue.decks.values(), key=lambda d: d.id):
+        topics[deck.id] = {
+            "deck": deck.id,
+            "title": deck.title,
+            "cards": 0,
+            "seen": 0,
+            "mature": 0,
+            "due": 0,
+            "suspended": 0,
+            "leeches": 0,
+            "recall": None,
+        }
+        recall_sums[deck.id] = 0.0
+    leech_ids: list[str] = []
+    for card in cards:
+        topic = topics.setdefault(
+            card.deck,
+            {
+                "deck": card.deck,
+                "title": card.deck,
+                "cards": 0,
+                "seen": 0,
+                "mature": 0,
+                "due": 0,
+                "suspended": 0,
+                "leeches": 0,
+                "recall": None,
+            },
+        )
+        recall_sums.setdefault(card.deck, 0.0)
+        topic["cards"] += 1
+        state = states.get(card.id)
+        if state is not None and state.suspended:
+            suspended += 1
+            topic["suspended"] += 1
+            continue
+        if state is None or state.reps == 0:
+            continue
+        seen += 1
+        topic["seen"] += 1
+        recall_sums[card.deck] += scheduler.retrievability(state, today)
+        if is_mature(state):
+            mature += 1
+            topic["mature"] += 1
+        if state.lapses >= LEECH_LAPSES:
+            leeches += 1
+            topic["leeches"] += 1
+            leech_ids.append(card.id)
+        if state.due_day is not None:
+            offset = max(0, state.due_day - today)
+            if offset == 0:
+                topic["due"] += 1
+            if offset < FORECAST_DAYS:
+                forecast[offset] += 1
+    for deck_id, topic in topics.items():
+        active = topic["seen"]
+        topic["recall"] = round(recall_sums[deck_id] / active, 4) if active else None
+
+    weakest_all = weakest_cards(store, catalogue, scheduler, today, None, cards, states)
+    leech_set = set(leech_ids)
+    leech_rows = sorted(
+        (row for row in weakest_all if row["id"] in leech_set),
+        key=lambda r: (-r["lapses"], r["id"]),
+    )[:LEECHES_SHOWN]
+
+    interview = str(config["interview_date"] or "")
+    days_left = None
+    if interview:
+        days_left = (dt.date.fromisoformat(interview) - day_date(today)).days
+
+    weeks = _retention_by_week(detail, today)
+    data: dict[str, Any] = {
+        "schema": SCHEMA,
+        "generated": now.isoformat(timespec="seconds"),
+        "date": day_date(today).isoformat(),
+        "interview_date": interview or None,
+        "days_to_interview": days_left,
+        "cards": {
+            "total": len(cards),
+            "seen": seen,
+            "due": len(plan.due) + len(plan.learning),
+            "new_today": len(plan.new),
+            "suspended": suspended,
+            "mature": mature,
+            "young": seen - mature,
+            "unseen": len(cards) - seen - suspended,
+            "leeches": leeches,
+        },
+        "reviews": {"today": counts.get(today, 0), "total": total_reviews(store)},
+        "retention_30d": {
+            "passed": last30.passed,
+            "total": last30.review_phase,
+            "rate": _rate(last30.passed, last30.review_phase),
+        },
+        "activity": {
+            "window_days": WINDOW_DAYS,
+            "reviews_7d": last7.reviews,
+            "reviews_30d": last30.reviews,
+            "days_studied_30d": sum(1 for d in range(today - 29, today + 1) if d in counts),
+            "streak_days": streak,
+            "minutes_7d": round(last7.ms / 60000, 1),
+            "minutes_30d": round(last30.ms / 60000, 1),
+            "ratings_30d": {
+                "again": last30.again,
+                "hard": last30.hard,
+                "good": last30.good,
+                "easy": last30.easy,
+            },
+            "first_day": day_date(min(counts)).isoformat() if counts else None,
+        },
+        # Days with reviews in the window; minutes and retention for the recent weeks only.
+        "daily": [
+            {
+                "date": day_date(d).isoformat(),
+                "reviews": n,
+                "minutes": round(detail[d].ms / 60000, 1) if d in detail else None,
+                "retention": _rate(detail[d].passed, detail[d].review_phase)
+                if d in detail
+                else None,
+            }
+            for d, n in sorted(counts.items())
+        ],
+        "retention_by_week": weeks,
+        "forecast": [
+            {"date": day_date(today + i).isoformat(), "due": n} for i, n in enumerate(forecast)
+        ],
+        "topics": list(topics.values()),
+        "weakest": weakest_all[:WEAKEST_SHOWN],
+        "leeches": leech_rows,
+        "leech_lapses": LEECH_LAPSES,
+        "desired_retention": scheduler.desired_retention,
+        "mature_days": MATURE_DAYS,
+        "mocks": _mocks(store, rollover_hour),
+    }
+    available = {
+        "store": store,
+        "catalogue": catalogue,
+        "scheduler": scheduler,
+        "config": config,
+        "now": now,
+        "rollover_hour": rollover_hour,
+        "today": today,
+        "since_day": first,
+    }
+    for key in SECTION_HOOKS:
+        data[key] = _call_hook(key, available)
+    return data
+
+
+def _retention_by_week(daily: dict[int, DayTotals], today: int) -> list[dict[str, Any]]:
+    """True retention per calendar week (Monday first), the last RETENTION_WEEKS weeks."""
+    this_monday = today - day_date(today).weekday()
+    out = []
+    for k in range(RETENTION_WEEKS - 1, -1, -1):
+        start = this_monday - 7 * k
+        total = DayTotals()
+        for d in range(start, start + 7):
+            total = total + daily.get(d, DayTotals())
+        out.append(
+            {
+                "week_start": day_date(start).isoformat(),
+                "reviews": total.reviews,
+                "review_phase": total.review_phase,
+                "passed": total.passed,
+                "rate": _rate(total.passed, total.review_phase),
+            }
+        )
+    return out
+
+
+def select_weakest(
+    store: Store,
+    catalogue: Catalogue,
+    scheduler: Scheduler,
+    cards: Sequence[Card],
+    today: int,
+    n: int,
+) -> list[Card]:
+    """The n weakest of the given cards (reviewed ones only), weakest first."""
+    rows = weakest_cards(store, catalogue, scheduler, today, n, cards)
+    return [catalogue.cards[r["id"]] for r in rows]

@@ -1,0 +1,176 @@
+"""The review log, the state cache and the drill session, against a real SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sqlite3
+
+import pytest
+
+from studycli.errors import StoreError
+from studycli.scheduler import AGAIN, EASY, GOOD, HARD, Scheduler, study_day
+from studycli.session import Drill, Limits, plan_day
+from studycli.store import MIGRATION_NAMES, Store
+
+UTC = dt.timezone.utc
+T0 = dt.datetime(2026, 11, 22, 9, tzinfo=UTC)
+
+
+def plan(store, catalogue, now, limits=Limits(), **kw):
+    cards = list(catalogue.cards.values())
+    return plan_day(cards, store.states(), Scheduler(), store, now, 4, limits, **kw)
+
+
+def drill_for(store, catalogue, now, **kw):
+    return Drill(store, Scheduler(), catalogue, plan(store, catalogue, now, **kw).queue)
+
+
+def test_migration_names_match_module():
+    from studycli.migrations import migrations
+
+    assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES
+
+
+def test_wal_and_schema(store):
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"review_log", "card_state", "settings", "grades", "plan_log", "mocks"} <= tables
+
+
+def test_rating_is_committed_before_next_card(store, catalogue, isolated_home):
+    d = drill_for(store, catalogue, T0)
+    first = d.current
+    d.rate(GOOD, T0, answer="my answer", duration_ms=1234)
+    # a second, independent connection sees it at once
+    other = sqlite3.connect(isolated_home / "studycli.db")
+    row = other.execute("SELECT card_id, rating, answer, duration_ms, rated_by FROM review_log").fetchone()
+    assert row == (first.id, GOOD, "my answer", 1234, "self")
+    assert other.execute("SELECT reps FROM card_state WHERE card_id=?", (first.id,)).fetchone() == (1,)
+
+
+def test_new_limit_and_due_before_new(store, catalogue):
+    p = plan(store, catalogue, T0, Limits(new_per_day=5))
+    assert len(p.new) == 5 and not p.due
+    d = Drill(store, Scheduler(), catalogue, p.queue)
+    for _ in range(5):
+        d.rate(HARD, T0)  # Hard: due tomorrow
+    assert plan(store, catalogue, T0, Limits(new_per_day=5)).new == []  # limit used up today
+    tomorrow = T0 + dt.timedelta(days=1)
+    p2 = plan(store, catalogue, tomorrow, Limits(new_per_day=5))
+    assert len(p2.due) == 5 and len(p2.new) == 5
+    assert p2.queue[:5] == p2.due  # due cards come first
+
+
+def test_struggled_cards_come_back_first(store, catalogue):
+    d = drill_for(store, catalogue, T0, limits=Limits(new_per_day=6))
+    ids = list(d.queue)
+    ratings = {ids[0]: EASY, ids[1]: HARD, ids[2]: GOOD, ids[3]: HARD, ids[4]: EASY, ids[5]: GOOD}
+    while d.current:
+        d.rate(ratings[d.current.id], T0)
+    p = plan(store, catalogue, T0 + dt.timedelta(days=1), Limits(new_per_day=0))
+    assert set(p.due) == {ids[1], ids[3]}
+
+
+def test_again_comes_back_later_in_the_same_session(store, catalogue):
+    d = drill_for(store, catalogue, T0, limits=Limits(new_per_day=5))
+    first = d.current.id
+    d.rate(AGAIN, T0)
+    seen = []
+    t = T0
+    while d.current:
+        t += dt.timedelta(minutes=1)
+        seen.append(d.current.id)
+        d.rate(GOOD, t)
+    assert seen.count(first) == 1 and seen.index(first) == 3
+    assert store.state(first).reps == 2
+
+
+def test_undo_restores_state_and_asks_again(store, catalogue):
+    d = drill_for(store, catalogue, T0, limits=Limits(new_per_day=3))
+    a = d.current.id
+    d.rate(GOOD, T0)
+    b = d.current.id
+    d.rate(AGAIN, T0 + dt.timedelta(minutes=1))
+    assert d.undo(T0 + dt.timedelta(minutes=2)).id == b
+    assert d.current.id == b
+    assert store.state(b).reps == 0 and store.state(a).reps == 1
+    assert d.queue.count(b) == 1  # the Again requeue was withdrawn
+    assert d.ratings[AGAIN] == 0
+    assert store.reviews_on(study_day(T0)) == 1
+    kinds = [r[0] for r in store.conn.execute("SELECT kind FROM review_log ORDER BY id")]
+    assert kinds == ["review", "review", "undo"]  # append-only
+
+
+def test_suspend_takes_card_out_of_queues(store, catalogue):
+    d = drill_for(store, catalogue, T0, limits=Limits(new_per_day=2))
+    target = d.current.id
+    d.suspend(T0)
+    assert store.state(target).suspended
+    assert target not in plan(store, catalogue, T0, Limits(new_per_day=50)).queue
+
+
+def test_rebuilt_state_equals_incremental(store, catalogue):
+    """Drill many days with a random rating pattern; the rebuild from the log alone matches."""
+    rng = random.Random(7)
+    now = T0
+    for _day in range(40):
+        d = drill_for(store, catalogue, now, limits=Limits(new_per_day=8))
+        steps = 0
+        while d.current and steps < 60:
+            action = rng.random()
+            now += dt.timedelta(seconds=rng.randint(5, 90))
+            if action < 0.03:
+                d.undo(now) or d.rate(GOOD, now)
+            elif action < 0.05:
+                d.suspend(now)
+            else:
+                d.rate(rng.choice([AGAIN, HARD, GOOD, GOOD, GOOD, EASY]), now)
+            steps += 1
+        now += dt.timedelta(days=1)
+    incremental = store.states()
+    assert len(incremental) > 100
+    n = store.rebuild_states(Scheduler())
+    assert n == len(incremental)
+    assert store.states() == incremental
+
+
+def test_newer_schema_is_refused_without_touching_file(isolated_home):
+    path = isolated_home / "studycli.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('studycli', 'm999_future', 'x')")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="newer studycli"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_garbage_file_is_refused(isolated_home):
+    path = isolated_home / "studycli.db"
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="not a studycli database or damaged"):
+        Store(path)
+    assert path.read_bytes() == b"this is not a database" * 100
+
+
+def test_settings_roundtrip(store):
+    assert store.get_setting("x", 5) == 5
+    store.set_setting("x", [1.5, 2])
+    assert store.get_setting("x") == [1.5, 2]
+
+
+def test_retention_counts_review_phase_only(store, catalogue):
+    d = drill_for(store, catalogue, T0, limits=Limits(new_per_day=4))
+    while d.current:
+        d.rate(GOOD, T0)
+    later = T0 + dt.timedelta(days=5)
+    d = drill_for(store, catalogue, later, limits=Limits(new_per_day=0))
+    ratings = [GOOD, AGAIN, HARD, EASY]
+    while d.current:
+        d.rate(ratings.pop(0) if ratings else GOOD, later)
+    passed, total = store.retention(study_day(later) - 29)
+    assert (passed, total) == (3, 4)
