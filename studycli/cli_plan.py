@@ -620,32 +620,13 @@ def _timed_answer(budget: float, mock_left: float) -> tuple[str, bool]:
     import asyncio
 
     from prompt_toolkit import PromptSession
-    from prompt_toolkit.key_binding import KeyBindings
 
     from .mock import clock
-    from .terminal import COMMANDS
+    from .terminal import answer_bindings
 
     begin = time.monotonic()
     deadline = begin + budget
     timed_out = False
-    bindings = KeyBindings()
-
-    @bindings.add("enter")
-    @bindings.add("c-j")
-    def _enter(event) -> None:  # type: ignore[no-untyped-def]
-        buf = event.current_buffer
-        doc = buf.document
-        at_end = doc.cursor_position == len(buf.text)
-        is_command = buf.text.strip().lower() in COMMANDS
-        if is_command or (at_end and (not buf.text.strip() or doc.current_line.strip() == "")):
-            buf.validate_and_handle()
-        else:
-            buf.insert_text("\n")
-
-    @bindings.add("c-d")
-    def _submit(event) -> None:  # type: ignore[no-untyped-def]
-        event.current_buffer.validate_and_handle()
-
     def countdown() -> str:
         # The countdown is part of the prompt itself, redrawn every second (refresh_interval):
         # unlike a bottom toolbar it needs no cursor-position report from the terminal.
@@ -659,7 +640,7 @@ def _timed_answer(budget: float, mock_left: float) -> tuple[str, bool]:
 
     session: PromptSession[str] = PromptSession(
         multiline=True,
-        key_bindings=bindings,
+        key_bindings=answer_bindings(),
         prompt_continuation=lambda width, line_number, is_soft_wrap: "│ ",
         refresh_interval=1.0,
     )

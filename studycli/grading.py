@@ -755,6 +755,8 @@ class Grader:
             self._grade_with_models(result, card, answer)
             return result
         except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the answer either
+            if os.environ.get("STUDYCLI_DEBUG") == "1":
+                raise
             result.status, result.verdict = "pending", None
             result.error = f"grading failed: {type(exc).__name__}: {_short(str(exc))}"
             return result

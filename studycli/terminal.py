@@ -73,29 +73,10 @@ class Input:
 
     def _answer_box(self) -> str:
         from prompt_toolkit import PromptSession
-        from prompt_toolkit.key_binding import KeyBindings
-
-        bindings = KeyBindings()
-
-        @bindings.add("enter")
-        @bindings.add("c-j")  # what Enter arrives as if typed before the box took the terminal
-        def _enter(event) -> None:  # type: ignore[no-untyped-def]
-            buf = event.current_buffer
-            doc = buf.document
-            at_end = doc.cursor_position == len(buf.text)
-            is_command = buf.text.strip().lower() in COMMANDS
-            if is_command or (at_end and (not buf.text.strip() or doc.current_line.strip() == "")):
-                buf.validate_and_handle()
-            else:
-                buf.insert_text("\n")
-
-        @bindings.add("c-d")
-        def _submit(event) -> None:  # type: ignore[no-untyped-def]
-            event.current_buffer.validate_and_handle()
 
         session: PromptSession[str] = PromptSession(
             multiline=True,
-            key_bindings=bindings,
+            key_bindings=answer_bindings(),
             prompt_continuation=lambda width, line_number, is_soft_wrap: "│ ",
             bottom_toolbar=" Enter on an empty line submits · empty = I don't know · /skip /suspend /undo /quit ",
         )
@@ -126,6 +107,31 @@ class Input:
                 return ch
             self.console.print(f"\nPlease press one of: {', '.join(choices)}", style="yellow")
             self.console.print(prompt, end="", highlight=False)
+
+
+def answer_bindings():  # type: ignore[no-untyped-def]
+    """Keys of every answer box: Enter on an empty line (or after a /command) submits, Ctrl-D too."""
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+
+    @bindings.add("enter")
+    @bindings.add("c-j")  # what Enter arrives as if typed before the box took the terminal
+    def _enter(event) -> None:  # type: ignore[no-untyped-def]
+        buf = event.current_buffer
+        doc = buf.document
+        at_end = doc.cursor_position == len(buf.text)
+        is_command = buf.text.strip().lower() in COMMANDS
+        if is_command or (at_end and (not buf.text.strip() or doc.current_line.strip() == "")):
+            buf.validate_and_handle()
+        else:
+            buf.insert_text("\n")
+
+    @bindings.add("c-d")
+    def _submit(event) -> None:  # type: ignore[no-untyped-def]
+        event.current_buffer.validate_and_handle()
+
+    return bindings
 
 
 def _read_key() -> str:
@@ -177,8 +183,9 @@ def rating_prompt(outcomes: dict[int, Outcome], suggested: int | None = None) ->
         style = RATING_STYLE[rating]
         buttons.append(f"{mark}[{style}]{rating}[/] {RATING_NAMES[rating]} [dim]{outcome.label}[/]")
     extra = "[dim]s skip · x suspend · u undo last · q quit[/]"
-    enter = f" · Enter = {suggested}" if suggested else ""
-    return "  ".join(buttons) + f"   {extra}{enter}\nRate your recall: "
+    # On the question line, so the hint never wraps away from the buttons it explains.
+    enter = f" (Enter = {suggested} {RATING_NAMES[suggested]})" if suggested else ""
+    return "  ".join(buttons) + f"   {extra}\nRate your recall{enter}: "
 
 
 def run_drill(

@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from studycli.content import Card
 from studycli.grading import (
@@ -340,6 +342,66 @@ def test_replies_without_a_checklist_are_malformed(text: str) -> None:
 
     with pytest.raises(MalformedOutput):
         parse_verdict(text)
+
+
+_JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 12) | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=10), inner, max_size=6)
+    ),
+    max_leaves=30,
+)
+_ITEM = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.sampled_from(["k1", "k2", "K3", "4", "point 5", "k9", "r1", "", "x"]) | _JSONISH,
+        "met": st.booleans() | _JSONISH,
+        "evidence": st.sampled_from([*CARD.key_points, "", "hybrid", "BM25 keyword scores"])
+        | st.text(max_size=40),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    answer=st.text(max_size=300) | st.sampled_from([GOOD_ANSWER, ""]),
+    points=st.lists(_ITEM, max_size=8) | _JSONISH,
+    flags=st.lists(_ITEM, max_size=3) | _JSONISH,
+    feedback=_JSONISH,
+)
+def test_any_checklist_counts_only_quotes_found_in_the_answer(
+    answer, points, flags, feedback
+) -> None:
+    from studycli.grading import MalformedOutput, evaluate
+
+    try:
+        got, got_flags, text, _ = evaluate(
+            CARD, answer, {"points": points, "red_flags": flags, "feedback": feedback}
+        )
+    except MalformedOutput:
+        return
+    assert [p.id for p in got] == ["k1", "k2", "k3", "k4", "k5"]
+    assert isinstance(text, str)
+    for p in got + got_flags:
+        if p.status in ("met", "hit"):
+            assert check_quote(p.evidence, normalise(answer), p.text) == ""
+            assert normalise(p.evidence) and normalise(p.evidence.split("...")[0]) in normalise(
+                answer
+            )
+    score, rating = score_and_rating(got, got_flags)
+    assert 0.0 <= score <= 1.0 and rating in (AGAIN, HARD, GOOD, EASY)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=400))
+def test_any_reply_parses_or_is_malformed(text: str) -> None:
+    from studycli.grading import MalformedOutput
+
+    try:
+        verdict = parse_verdict(text)
+    except MalformedOutput:
+        return
+    assert isinstance(verdict["points"], (list, dict))
 
 
 def _points(statuses: str) -> list[PointResult]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -212,7 +211,7 @@ def test_drill_grades_and_enter_accepts_the_suggestion(cli, graded, isolated_hom
     out = result.output
     assert out.count("Grading with openai/gpt-4o-mini") == 2
     assert "Grade · 3/4 key points · suggests Good" in out
-    assert "▸3 Good" in out and re.search(r"Enter\s+=\s+3", out)
+    assert "▸3 Good" in out and "Rate your recall (Enter = 3 Good): " in out
     assert "Good saved" in out and "Session ended. Reviewed 2 cards" in out
     with db(isolated_home) as store:
         reviews = rows(
@@ -394,7 +393,7 @@ def test_enter_accepts_the_suggestion_in_a_real_terminal(cli, graded, isolated_h
         child.send("\r")
         child.send("\r")
         child.expect(r"suggests (\x1b\[[0-9;]*m)*Good")
-        child.expect("Rate your recall")
+        child.expect(r"Rate your recall \(Enter = 3 Good\): ")
         child.send("\r")
         child.expect(r"Good(\x1b\[[0-9;]*m)* saved")
         child.expect(r"HEAVY:(\S*)")
