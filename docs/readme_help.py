@@ -1,7 +1,7 @@
 """Write every command's real --help into README.md between the help markers.
 
-    python docs/readme_help.py          # rewrite README.md
-    python docs/readme_help.py --check  # exit 1 if README.md is out of date
+python docs/readme_help.py          # rewrite README.md
+python docs/readme_help.py --check  # exit 1 if README.md is out of date
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ def render() -> str:
     runner = CliRunner()
     parts = []
     for path in command_paths():
-        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "88", "TERM": "dumb"}, prog_name="studycli")
+        result = runner.invoke(
+            app, [*path, "--help"], env={"COLUMNS": "88", "TERM": "dumb"}, prog_name="studycli"
+        )
         text = result.output.rstrip()
         title = " ".join(["studycli", *path])
         parts.append(f"### `{title}`\n\n```\n{text}\n```\n")

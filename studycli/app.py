@@ -28,7 +28,9 @@ def parse_now(text: str | None) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"STUDYCLI_NOW: expected an ISO date-time such as 2026-11-22T09:00, got {text!r}") from None
+        raise UsageError(
+            f"STUDYCLI_NOW: expected an ISO date-time such as 2026-11-22T09:00, got {text!r}"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.astimezone()
     return moment

@@ -36,12 +36,14 @@ class StudyGroup(TyperGroup):
                 raise
             if (damage := _damage_found(ctx.obj, exc)) is not None:
                 _fail(damage.message, damage.exit_code)
-            _fail(f"unexpected error: {type(exc).__name__}: {exc} (set STUDYCLI_DEBUG=1 for details)", 1)
+            _fail(
+                f"unexpected error: {type(exc).__name__}: {exc} (set STUDYCLI_DEBUG=1 for details)",
+                1,
+            )
         finally:
             obj = ctx.obj
             if isinstance(obj, AppContext):
                 obj.close()
-
 
     def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
         try:
@@ -78,9 +80,7 @@ def _usage_line(exc: Exception) -> str | None:
 
 def _is_cli_exception(exc: Exception) -> bool:
     """Exit, Abort and usage errors of the CLI framework (typer vendors click): let them through."""
-    return any(
-        cls.__module__.split(".")[0] in ("click", "typer") for cls in type(exc).__mro__[:-3]
-    )
+    return any(cls.__module__.split(".")[0] in ("click", "typer") for cls in type(exc).__mro__[:-3])
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -98,9 +98,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-decks_app = typer.Typer(help="List and validate decks.", no_args_is_help=True, rich_markup_mode=None)
-config_app = typer.Typer(help="Show and change settings (config.yaml).", no_args_is_help=True, rich_markup_mode=None)
-cards_app = typer.Typer(help="Look up, suspend and unsuspend cards.", no_args_is_help=True, rich_markup_mode=None)
+decks_app = typer.Typer(
+    help="List and validate decks.", no_args_is_help=True, rich_markup_mode=None
+)
+config_app = typer.Typer(
+    help="Show and change settings (config.yaml).", no_args_is_help=True, rich_markup_mode=None
+)
+cards_app = typer.Typer(
+    help="Look up, suspend and unsuspend cards.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(decks_app, name="decks")
 app.add_typer(config_app, name="config")
 app.add_typer(cards_app, name="cards")
@@ -117,14 +123,25 @@ def main_options(
     ctx: typer.Context,
     home: Annotated[
         Path | None,
-        typer.Option("--home", metavar="DIR", help="Data folder holding studycli.db and config.yaml [env: STUDYCLI_HOME]."),
+        typer.Option(
+            "--home",
+            metavar="DIR",
+            help="Data folder holding studycli.db and config.yaml [env: STUDYCLI_HOME].",
+        ),
     ] = None,
     content: Annotated[
         list[Path] | None,
-        typer.Option("--content", metavar="DIR", help="Extra deck/incident folder (repeatable) [env: STUDYCLI_CONTENT]."),
+        typer.Option(
+            "--content",
+            metavar="DIR",
+            help="Extra deck/incident folder (repeatable) [env: STUDYCLI_CONTENT].",
+        ),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Drill AI-engineering interview questions and incident postmortems, with FSRS spaced repetition."""
@@ -157,10 +174,22 @@ def _check_filters(a: AppContext, decks: list[str], tags: list[str], levels: lis
             raise UsageError(f"--level: must be one of {', '.join(LEVELS)} (got '{lv}')")
 
 
-DeckOpt = Annotated[list[str] | None, typer.Option("--deck", "-d", metavar="DECK", help="Only this deck (repeatable).")]
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag (repeatable).")]
+DeckOpt = Annotated[
+    list[str] | None,
+    typer.Option("--deck", "-d", metavar="DECK", help="Only this deck (repeatable)."),
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag (repeatable)."),
+]
 LevelOpt = Annotated[
-    list[str] | None, typer.Option("--level", "-l", metavar="LEVEL", help="Only this level: junior, mid, senior, staff (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--level",
+        "-l",
+        metavar="LEVEL",
+        help="Only this level: junior, mid, senior, staff (repeatable).",
+    ),
 ]
 
 
@@ -173,9 +202,18 @@ def drill(
     deck: DeckOpt = None,
     tag: TagOpt = None,
     level: LevelOpt = None,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", help="At most N cards this session.")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", min=1, metavar="N", help="At most N cards this session."),
+    ] = None,
     new: Annotated[
-        int | None, typer.Option("--new", min=0, metavar="N", help="Introduce N new cards now (overrides today's remaining limit).")
+        int | None,
+        typer.Option(
+            "--new",
+            min=0,
+            metavar="N",
+            help="Introduce N new cards now (overrides today's remaining limit).",
+        ),
     ] = None,
 ) -> None:
     """Answer today's due and new cards one by one, then rate your recall (1-4)."""
@@ -195,7 +233,15 @@ def drill(
 
         limits, new_order, _, _ = paced_limits(a, states)
     plan = plan_day(
-        cards, states, a.scheduler, a.store, now, a.rollover_hour, limits, extra_new=new, new_order=new_order
+        cards,
+        states,
+        a.scheduler,
+        a.store,
+        now,
+        a.rollover_hour,
+        limits,
+        extra_new=new,
+        new_order=new_order,
     )
     queue = plan.queue[:limit] if limit else plan.queue
     if not queue:
@@ -244,11 +290,26 @@ def today(ctx: typer.Context) -> None:
     now = a.now()
     states = a.store.states()
     cat = a.catalogue
-    from .cli_plan import next_command, paced_limits, print_plan_opening, print_readiness_short, readiness_for
+    from .cli_plan import (
+        next_command,
+        paced_limits,
+        print_plan_opening,
+        print_readiness_short,
+        readiness_for,
+    )
 
-    limits, new_order, view, pace = paced_limits(a, states)  # paced toward the interview when a plan runs
+    limits, new_order, view, pace = paced_limits(
+        a, states
+    )  # paced toward the interview when a plan runs
     plan = plan_day(
-        list(cat.cards.values()), states, a.scheduler, a.store, now, a.rollover_hour, limits, new_order=new_order
+        list(cat.cards.values()),
+        states,
+        a.scheduler,
+        a.store,
+        now,
+        a.rollover_hour,
+        limits,
+        new_order=new_order,
     )
     print_plan_opening(console, view, pace)
     due_ids = set(plan.due) | set(plan.learning)
@@ -269,7 +330,9 @@ def today(ctx: typer.Context) -> None:
             str(unseen),
             str(len(ids)),
         )
-    console.print(f"[bold]Today[/] · {now.date().isoformat()} · {len(due_ids)} due · {len(new_ids)} new")
+    console.print(
+        f"[bold]Today[/] · {now.date().isoformat()} · {len(due_ids)} due · {len(new_ids)} new"
+    )
     console.print(table)
     print_readiness_short(console, readiness_for(a, states, grades=False))
     if due_ids or new_ids:
@@ -325,7 +388,9 @@ def stats(
 @decks_app.command("list")
 def decks_list(
     ctx: typer.Context,
-    show_tags: Annotated[bool, typer.Option("--tags", help="Also list every tag with its card count.")] = False,
+    show_tags: Annotated[
+        bool, typer.Option("--tags", help="Also list every tag with its card count.")
+    ] = False,
 ) -> None:
     """Every deck with its card counts by level."""
     from collections import Counter
@@ -343,7 +408,9 @@ def decks_list(
         table.add_row(deck.id, deck.title, str(total), *(str(levels.get(lv, 0)) for lv in LEVELS))
     console = _console()
     console.print(table)
-    console.print(f"{len(cat.cards)} cards in {len(cat.decks)} decks · {len(cat.incidents)} incidents")
+    console.print(
+        f"{len(cat.cards)} cards in {len(cat.decks)} decks · {len(cat.incidents)} incidents"
+    )
     if show_tags:
         tags = Counter(t for c in cat.cards.values() for t in c.tags)
         console.print(" ".join(f"{t}({n})" for t, n in sorted(tags.items())))
@@ -352,7 +419,9 @@ def decks_list(
 @decks_app.command("validate")
 def decks_validate(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders; default: all content.")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders; default: all content.")
+    ] = None,
 ) -> None:
     """Check content files; list every problem with file:line. Exit 0 if clean, 2 if not."""
     from .content import validate_paths
@@ -365,8 +434,10 @@ def decks_validate(
     if result.problems:
         typer.echo(f"{len(result.problems)} problem(s) found.", err=True)
         raise typer.Exit(2)
-    typer.echo(f"OK: {len(cat.cards)} cards, {len(cat.decks)} decks, {len(cat.incidents)} incidents"
-               + (f", roadmap of {len(cat.roadmap.days)} days" if cat.roadmap else ""))
+    typer.echo(
+        f"OK: {len(cat.cards)} cards, {len(cat.decks)} decks, {len(cat.incidents)} incidents"
+        + (f", roadmap of {len(cat.roadmap.days)} days" if cat.roadmap else "")
+    )
     if not paths:
         _print_orphans(a, cat.cards)
 
@@ -384,8 +455,10 @@ def _print_orphans(a: AppContext, card_ids: Any) -> None:
         typer.echo(f"note: could not look for orphaned card ids: {exc.message}", err=True)
         return
     if orphans:
-        typer.echo(f"{len(orphans)} orphaned card id(s): history in the database but no such card in the content "
-                   "(kept; restoring the id brings the card back with its history):")
+        typer.echo(
+            f"{len(orphans)} orphaned card id(s): history in the database but no such card in the content "
+            "(kept; restoring the id brings the card back with its history):"
+        )
         for cid, reviews in orphans:
             typer.echo(f"  {cid}  {reviews} review{'s' if reviews != 1 else ''}")
 
@@ -411,8 +484,11 @@ def cards_show(ctx: typer.Context, card_id: str) -> None:
     console.print(question_panel(card, 1, 1))
     console.print(answer_panel(card))
     state = a.store.state(card_id)
-    console.print(f"phase {state.phase} · reviews {state.reps} · lapses {state.lapses}"
-                  + (" · suspended" if state.suspended else ""), style="dim")
+    console.print(
+        f"phase {state.phase} · reviews {state.reps} · lapses {state.lapses}"
+        + (" · suspended" if state.suspended else ""),
+        style="dim",
+    )
 
 
 def _suspend_event(ctx: typer.Context, card_id: str, kind: str) -> None:
@@ -496,16 +572,29 @@ def doctor(
     ctx: typer.Context,
     name: Annotated[
         str | None,
-        typer.Argument(metavar="[NAME]", help="With --restore: the backup to restore (file name or date).", show_default=False),
+        typer.Argument(
+            metavar="[NAME]",
+            help="With --restore: the backup to restore (file name or date).",
+            show_default=False,
+        ),
     ] = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Recompute every card's state from the review log.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Recompute every card's state from the review log.")
+    ] = False,
     repair: Annotated[
         bool,
-        typer.Option("--repair", help="Repair what can be repaired: salvage a damaged database (readable rows "
-                     "plus the newest backup) or rebuild stale card states."),
+        typer.Option(
+            "--repair",
+            help="Repair what can be repaired: salvage a damaged database (readable rows "
+            "plus the newest backup) or rebuild stale card states.",
+        ),
     ] = False,
     restore: Annotated[
-        bool, typer.Option("--restore", help="List the backups; with NAME, restore that one (the current file is kept).")
+        bool,
+        typer.Option(
+            "--restore",
+            help="List the backups; with NAME, restore that one (the current file is kept).",
+        ),
     ] = False,
 ) -> None:
     """Check the database, its card-state cache and backups; explain and repair what is wrong."""
@@ -528,8 +617,12 @@ def doctor(
         typer.echo("Nothing to repair: upgrade studycli to use it. The file was not changed.")
         raise typer.Exit(1)
     if check.foreign:
-        typer.echo(f"database: {path} (not a studycli database: it holds {', '.join(check.foreign[:5])})")
-        typer.echo("Nothing to repair: move the file away or choose another data folder with --home.")
+        typer.echo(
+            f"database: {path} (not a studycli database: it holds {', '.join(check.foreign[:5])})"
+        )
+        typer.echo(
+            "Nothing to repair: move the file away or choose another data folder with --home."
+        )
         raise typer.Exit(1)
     if check.damage:
         typer.echo(f"database: {path} (damaged: {check.damage})")
@@ -537,8 +630,10 @@ def doctor(
             typer.echo(f"kept aside untouched: {', '.join(p.name for p in check.kept)}")
         _print_backups_short(check.backups)
         if not repair:
-            typer.echo("Run 'studycli doctor --repair' to rebuild it from every readable review and the newest "
-                       "backup (the damaged file is kept aside), or 'studycli doctor --restore' to pick a backup.")
+            typer.echo(
+                "Run 'studycli doctor --repair' to rebuild it from every readable review and the newest "
+                "backup (the damaged file is kept aside), or 'studycli doctor --restore' to pick a backup."
+            )
             raise typer.Exit(1)
         done = salvage(path, float(a.config["desired_retention"]))
         if done.kept:
@@ -546,7 +641,9 @@ def doctor(
         source = f"{done.from_file} read from the damaged file"
         if done.backup:
             source += f", {done.from_backup} more from backup {done.backup}"
-        typer.echo(f"repaired: {done.reviews} reviews ({source}); rebuilt the state of {done.cards} cards")
+        typer.echo(
+            f"repaired: {done.reviews} reviews ({source}); rebuilt the state of {done.cards} cards"
+        )
         return
     store = a.store
     typer.echo(f"database: {store.path} (ok)")
@@ -559,17 +656,23 @@ def doctor(
     stale = stale_states(store, a.scheduler)
     if stale and repair:
         n = store.rebuild_states(a.scheduler)
-        typer.echo(f"{len(stale)} card state(s) differed from the review log; rebuilt the state of {n} cards")
+        typer.echo(
+            f"{len(stale)} card state(s) differed from the review log; rebuilt the state of {n} cards"
+        )
         return
     if stale:
-        typer.echo(f"{len(stale)} card state(s) differ from the review log; run 'studycli doctor --rebuild'")
+        typer.echo(
+            f"{len(stale)} card state(s) differ from the review log; run 'studycli doctor --rebuild'"
+        )
         raise typer.Exit(1)
     typer.echo(f"card states: {len(store.states())} match the review log")
 
 
 def _print_backups_short(backups: list[Any]) -> None:
     if backups:
-        typer.echo(f"backups: {len(backups)}, newest {backups[0].name} ('studycli doctor --restore' lists them)")
+        typer.echo(
+            f"backups: {len(backups)}, newest {backups[0].name} ('studycli doctor --restore' lists them)"
+        )
     else:
         typer.echo("backups: none yet (one is made each day before the first change)")
 
@@ -588,7 +691,9 @@ def _doctor_restore(a: AppContext, path: Path, name: str | None) -> None:
         for b in backups:
             last = ""
             if b.last_review_ms:
-                last = ", last " + dt.datetime.fromtimestamp(b.last_review_ms / 1000).astimezone().strftime("%Y-%m-%d %H:%M")
+                last = ", last " + dt.datetime.fromtimestamp(
+                    b.last_review_ms / 1000
+                ).astimezone().strftime("%Y-%m-%d %H:%M")
             what = f"{b.reviews} reviews{last}" if b.reviews is not None else "unreadable"
             typer.echo(f"  {b.name}  {b.size // 1024} KB  {what}")
         typer.echo("Restore one with 'studycli doctor --restore NAME'.")
@@ -598,7 +703,9 @@ def _doctor_restore(a: AppContext, path: Path, name: str | None) -> None:
         typer.echo(f"kept the current database as {kept.name} (restore it the same way to go back)")
     store = a.store
     n = store.rebuild_states(a.scheduler)
-    typer.echo(f"restored {chosen.name}: {store.review_count()} reviews; rebuilt the state of {n} cards")
+    typer.echo(
+        f"restored {chosen.name}: {store.review_count()} reviews; rebuilt the state of {n} cards"
+    )
 
 
 # Feature commands live in their own modules and register on `app` when imported.

@@ -627,6 +627,7 @@ def _timed_answer(budget: float, mock_left: float) -> tuple[str, bool]:
     begin = time.monotonic()
     deadline = begin + budget
     timed_out = False
+
     def countdown() -> str:
         # The countdown is part of the prompt itself, redrawn every second (refresh_interval):
         # unlike a bottom toolbar it needs no cursor-position report from the terminal.

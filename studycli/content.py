@@ -12,6 +12,7 @@ import hashlib
 import marshal
 import os
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,11 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 12
 INCIDENT_DECK = "incidents"
-CACHE_FORMAT = 2  # bump when the cached shape of content changes
+CACHE_FORMAT = 3  # bump when the cached shape of content changes
+INDEX_FIELDS = ("id", "deck", "level", "tags", "source", "origin")
+BODY_FIELDS = (
+    "question", "answer", "key_points", "red_flags", "follow_ups", "figures", "tips", "probe", "stage",
+)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- model
@@ -58,6 +63,18 @@ class Card:
     probe: str = ""
     stage: str = ""
     origin: str = ""  # "path:line" where the card is defined
+    # Cards read from the content cache start with only their index fields; the rest
+    # (question, answer, ...) is read from the cache on first use by this loader.
+    _body: Any = field(default=None, repr=False, compare=False)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for a slot never set: a lazily loaded card's body field.
+        if name in BODY_FIELDS:
+            loader = object.__getattribute__(self, "_body")
+            if loader is not None:
+                loader(self)
+                return object.__getattribute__(self, name)
+        raise AttributeError(name)
 
     @property
     def content_hash(self) -> str:
@@ -214,9 +231,13 @@ def content_files(roots: Sequence[Path]) -> list[tuple[str, Path]]:
             sub = root / kind
             if sub.is_dir():
                 found = True
-                files += [(kind, p) for p in sorted(sub.glob("*.y*ml")) if p.suffix in (".yaml", ".yml")]
+                files += [
+                    (kind, p) for p in sorted(sub.glob("*.y*ml")) if p.suffix in (".yaml", ".yml")
+                ]
         if not found and root.is_dir():
-            files += [("decks", p) for p in sorted(root.glob("*.y*ml")) if p.suffix in (".yaml", ".yml")]
+            files += [
+                ("decks", p) for p in sorted(root.glob("*.y*ml")) if p.suffix in (".yaml", ".yml")
+            ]
     return files
 
 
@@ -317,7 +338,7 @@ def _first_alias_line(text: str) -> int | None:
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         for event in yaml.parse(text, Loader=loader_cls):
-            if isinstance(event, yaml.AliasEvent):
+            if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
                 return int(event.start_mark.line) + 1
     except yaml.YAMLError:
         return None
@@ -356,7 +377,11 @@ def parse_yaml(path: Path, display: str) -> tuple[Any, Any, list[str]]:
             return None, node, problems.items
         data = loader.construct_document(node)
         if data is None:  # `~` or `null` alone: not silently skipped
-            return None, node, [f"{display}:{node.start_mark.line + 1}: file holds no content (a null document)"]
+            return (
+                None,
+                node,
+                [f"{display}:{node.start_mark.line + 1}: file holds no content (a null document)"],
+            )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{display}:{mark.line + 1}" if mark else display
@@ -367,7 +392,13 @@ def parse_yaml(path: Path, display: str) -> tuple[Any, Any, list[str]]:
         where = f"{display}:{text[:at].count(chr(10)) + 1}" if at is not None else display
         return None, None, [f"{where}: YAML error: {str(exc).splitlines()[0]}"]
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        return None, None, [f"{display}: YAML error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"]
+        return (
+            None,
+            None,
+            [
+                f"{display}: YAML error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+            ],
+        )
     finally:
         loader.dispose()
     return data, node, problems.items
@@ -438,7 +469,16 @@ class _Validator:
             if key not in data or data[key] is None:
                 self.p.add(path, f"{what}: missing required field '{key}'")
 
-    def text(self, data: dict[str, Any], key: str, path: tuple[Any, ...], what: str, *, required: bool = True, max_len: int = 20000) -> str:
+    def text(
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: tuple[Any, ...],
+        what: str,
+        *,
+        required: bool = True,
+        max_len: int = 20000,
+    ) -> str:
         value = data.get(key)
         if value is None:
             return ""  # missing required fields are reported once, by fields()
@@ -452,7 +492,16 @@ class _Validator:
             self.p.add(path + (key,), f"{what}: {key} is longer than {max_len} characters")
         return value
 
-    def strings(self, data: dict[str, Any], key: str, path: tuple[Any, ...], what: str, lo: int = 0, hi: int = 50, max_len: int = 2000) -> tuple[str, ...]:
+    def strings(
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: tuple[Any, ...],
+        what: str,
+        lo: int = 0,
+        hi: int = 50,
+        max_len: int = 2000,
+    ) -> tuple[str, ...]:
         value = data.get(key)
         if value is None:
             return ()
@@ -471,16 +520,30 @@ class _Validator:
         if value is None:
             return ""
         if not isinstance(value, str) or not ID_RE.match(value) or len(value) > 80:
-            self.p.add(path + ("id",), f"{what}: id must be lowercase letters, digits and hyphens (got {value!r})")
+            self.p.add(
+                path + ("id",),
+                f"{what}: id must be lowercase letters, digits and hyphens (got {value!r})",
+            )
             return ""
         return value
 
-    def choice(self, data: dict[str, Any], key: str, path: tuple[Any, ...], what: str, options: Sequence[str], *, required: bool = True) -> str:
+    def choice(
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: tuple[Any, ...],
+        what: str,
+        options: Sequence[str],
+        *,
+        required: bool = True,
+    ) -> str:
         value = data.get(key)
         if value is None:
             return ""
         if value not in options:
-            self.p.add(path + (key,), f"{what}: {key} must be one of {', '.join(options)} (got {value!r})")
+            self.p.add(
+                path + (key,), f"{what}: {key} must be one of {', '.join(options)} (got {value!r})"
+            )
             return ""
         return str(value)
 
@@ -489,22 +552,36 @@ class _Validator:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.p.add(path + ("figures",), f"{what}: figures must be a list of mappings with {', '.join(FIGURE_FIELDS)}")
+            self.p.add(
+                path + ("figures",),
+                f"{what}: figures must be a list of mappings with {', '.join(FIGURE_FIELDS)}",
+            )
             return ()
         out = []
         for i, fig in enumerate(value):
             fpath = path + ("figures", i)
-            if not isinstance(fig, dict) or set(fig) != set(FIGURE_FIELDS) or not all(
-                isinstance(fig[k], (str, int, float)) and not isinstance(fig[k], bool) and str(fig[k]).strip()
-                for k in FIGURE_FIELDS
+            if (
+                not isinstance(fig, dict)
+                or set(fig) != set(FIGURE_FIELDS)
+                or not all(
+                    isinstance(fig[k], (str, int, float))
+                    and not isinstance(fig[k], bool)
+                    and str(fig[k]).strip()
+                    for k in FIGURE_FIELDS
+                )
             ):
-                self.p.add(fpath, f"{what}: figures[{i}] must have exactly value, what, who, when (all text)")
+                self.p.add(
+                    fpath,
+                    f"{what}: figures[{i}] must have exactly value, what, who, when (all text)",
+                )
                 continue
             out.append(Figure(*(str(fig[k]).strip() for k in FIGURE_FIELDS)))
         return tuple(out)
 
 
-def _parse_card(v: _Validator, raw: Any, path: tuple[Any, ...], deck: str, origin: str) -> Card | None:
+def _parse_card(
+    v: _Validator, raw: Any, path: tuple[Any, ...], deck: str, origin: str
+) -> Card | None:
     if not v.mapping(raw, path, f"card {path[-1] + 1}"):
         return None
     before = len(v.p.items)
@@ -565,7 +642,10 @@ def _parse_incident(data: Any, problems: _Problems) -> Incident | None:
     v.fields(data, (), what, INCIDENT_FIELDS, INCIDENT_REQUIRED)
     date = data.get("date")
     if date is not None and not isinstance(date, str):
-        problems.add(("date",), f"{what}: date must be quoted text such as \"2024-02\" (only as precise as the source)")
+        problems.add(
+            ("date",),
+            f'{what}: date must be quoted text such as "2024-02" (only as precise as the source)',
+        )
     incident = Incident(
         id=iid,
         title=v.text(data, "title", (), what, max_len=200),
@@ -593,7 +673,9 @@ def _parse_incident(data: Any, problems: _Problems) -> Incident | None:
 def incident_cards(inc: Incident) -> list[Card]:
     """The drillable cards an incident becomes: the story, and the probe with its mitigations."""
     tags = inc.tags if INCIDENT_DECK in inc.tags else (INCIDENT_DECK, *inc.tags)
-    common = dict(deck=INCIDENT_DECK, level=inc.level, tags=tags, source=inc.source, origin=inc.path)
+    common = dict(
+        deck=INCIDENT_DECK, level=inc.level, tags=tags, source=inc.source, origin=inc.path
+    )
     mitigation_text = "\n".join(f"- {m}" for m in inc.mitigations)
     story = Card(
         id=f"{inc.id}-story",
@@ -668,7 +750,9 @@ def _parse_roadmap(data: Any, problems: _Problems) -> Roadmap | None:
                 continue
             line = _line_of(problems.node, dpath) if problems.node is not None else ""
             if dnum in seen_days:
-                problems.add(dpath + ("day",), f"day {dnum} appears twice (first at line {seen_days[dnum]})")
+                problems.add(
+                    dpath + ("day",), f"day {dnum} appears twice (first at line {seen_days[dnum]})"
+                )
             seen_days[dnum] = str(line)
             tasks: list[Task] = []
             tasks_raw = draw.get("tasks")
@@ -683,9 +767,15 @@ def _parse_roadmap(data: Any, problems: _Problems) -> Roadmap | None:
                 twhat = f"task '{tid}'" if tid else f"{dwhat} task {ti + 1}"
                 v.fields(traw, tpath, twhat, TASK_FIELDS, ("id", "kind", "text"))
                 if tid and tid in seen_tasks:
-                    problems.add(tpath + ("id",), f"{twhat}: duplicate task id (first at {seen_tasks[tid]})")
+                    problems.add(
+                        tpath + ("id",), f"{twhat}: duplicate task id (first at {seen_tasks[tid]})"
+                    )
                 elif tid:
-                    seen_tasks[tid] = f"line {_line_of(problems.node, tpath)}" if problems.node is not None else "?"
+                    seen_tasks[tid] = (
+                        f"line {_line_of(problems.node, tpath)}"
+                        if problems.node is not None
+                        else "?"
+                    )
                 tasks.append(
                     Task(
                         id=tid,
@@ -714,7 +804,10 @@ def _parse_roadmap(data: Any, problems: _Problems) -> Roadmap | None:
         )
     if seen_days and sorted(seen_days) != list(range(1, max(seen_days) + 1)):
         missing = sorted(set(range(1, max(seen_days) + 1)) - set(seen_days))
-        problems.add(("weeks",), f"roadmap: days must run 1..{max(seen_days)} without gaps (missing {missing[:10]})")
+        problems.add(
+            ("weeks",),
+            f"roadmap: days must run 1..{max(seen_days)} without gaps (missing {missing[:10]})",
+        )
     if len(problems.items) != before:
         return None
     return Roadmap(
@@ -762,7 +855,10 @@ def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
             new_cards = []
             if inc:
                 if inc.id in cat.incidents:
-                    fp.add(("id",), f"incident id '{inc.id}' is also used by {cat.incidents[inc.id].path}")
+                    fp.add(
+                        ("id",),
+                        f"incident id '{inc.id}' is also used by {cat.incidents[inc.id].path}",
+                    )
                 else:
                     cat.incidents[inc.id] = inc
                     new_cards = incident_cards(inc)
@@ -776,14 +872,18 @@ def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
         for card in new_cards:
             if card.id in where:
                 line_display = card.origin
-                fp.items.append(f"{line_display}: card '{card.id}': duplicate id (also at {where[card.id]})")
+                fp.items.append(
+                    f"{line_display}: card '{card.id}': duplicate id (also at {where[card.id]})"
+                )
                 continue
             where[card.id] = card.origin
             cat.cards[card.id] = card
         problems += fp.items
     if cat.incidents and INCIDENT_DECK not in cat.decks:
         ids = tuple(c.id for c in cat.cards.values() if c.deck == INCIDENT_DECK)
-        cat.decks[INCIDENT_DECK] = Deck(INCIDENT_DECK, "Named incidents", "Postmortems interviewers probe.", "incidents/", ids)
+        cat.decks[INCIDENT_DECK] = Deck(
+            INCIDENT_DECK, "Named incidents", "Postmortems interviewers probe.", "incidents/", ids
+        )
     if cat.roadmap:
         known = cat.tags
         for day in cat.roadmap.days:
@@ -816,7 +916,7 @@ def load_catalogue(
             raise ContentError([f"{display_path(root)}: content folder does not exist"])
     files = content_files(roots)
     key = _fingerprint(files)
-    cache = cache_dir / f"content-{key}.marshal" if cache_dir else None
+    cache = cache_dir / f"content-{key}.sqlite" if cache_dir else None
     if cache is not None:
         cat = _read_cache(cache)
         if cat is not None:
@@ -831,59 +931,134 @@ def load_catalogue(
     return result.catalogue
 
 
-# The cache holds plain tuples (marshal is fast and safe for them); rebuilt into objects here.
+# The cache is a small SQLite file: one row per card with its index fields in columns
+# and the rest marshalled in `body`, read only when a card is first shown. A start then
+# reads short rows for every card and the full text of only the cards it displays.
 
 
-def _card_tuple(c: Card) -> tuple[Any, ...]:
+def _card_body(c: Card) -> tuple[Any, ...]:
     return (
-        c.id, c.deck, c.level, c.tags, c.source, c.question, c.answer, c.key_points,
-        c.red_flags, c.follow_ups, tuple((f.value, f.what, f.who, f.when) for f in c.figures),
-        c.tips, c.probe, c.stage, c.origin,
+        c.question, c.answer, c.key_points, c.red_flags, c.follow_ups,
+        tuple((f.value, f.what, f.who, f.when) for f in c.figures), c.tips, c.probe, c.stage,
     )  # fmt: skip
+
+
+class _BodyReader:
+    """Fills a lazily loaded card's body from the cache file, on first access."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    def __call__(self, card: Card) -> None:
+        import sqlite3
+
+        with self._lock:
+            if self._conn is None:
+                self._conn = sqlite3.connect(
+                    f"file:{self.path}?mode=ro", uri=True, check_same_thread=False
+                )
+            row = self._conn.execute("SELECT body FROM cards WHERE id = ?", (card.id,)).fetchone()
+        if row is None:  # the cache vanished under us: an unreadable card is better than a crash
+            body: tuple[Any, ...] = ("", "", (), (), (), (), (), "", "")
+        else:
+            body = marshal.loads(row[0])
+        for name, value in zip(BODY_FIELDS, body, strict=True):
+            if name == "figures":
+                value = tuple(Figure(*f) for f in value)
+            object.__setattr__(card, name, value)
 
 
 def _write_cache(path: Path, cat: Catalogue) -> None:
     import pickle
+    import sqlite3
 
+    tmp = path.with_suffix(".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("content-*.marshal"):
-            old.unlink(missing_ok=True)
-        payload = {
-            "cards": [_card_tuple(c) for c in cat.cards.values()],
-            "decks": [tuple(d.__dict__.values()) for d in cat.decks.values()],
-            # incidents and roadmap are small: pickled once into bytes
-            "rest": pickle.dumps((cat.incidents, cat.roadmap)),
-        }
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(marshal.dumps(payload))
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp)
+        with conn:
+            conn.execute(
+                "CREATE TABLE cards (pos INTEGER PRIMARY KEY, id TEXT UNIQUE, deck TEXT, level TEXT, "
+                "tags TEXT, source TEXT, origin TEXT, body BLOB)"
+            )
+            conn.executemany(
+                "INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        i,
+                        c.id,
+                        c.deck,
+                        c.level,
+                        "\x1f".join(c.tags),
+                        c.source,
+                        c.origin,
+                        marshal.dumps(_card_body(c)),
+                    )
+                    for i, c in enumerate(cat.cards.values())
+                ),
+            )
+            conn.execute("CREATE TABLE rest (decks BLOB, other BLOB)")
+            decks = [
+                tuple(getattr(d, f) for f in Deck.__dataclass_fields__) for d in cat.decks.values()
+            ]
+            conn.execute(
+                "INSERT INTO rest VALUES (?, ?)",
+                (marshal.dumps(decks), pickle.dumps((cat.incidents, cat.roadmap))),
+            )
+        conn.close()
+        for old in path.parent.glob("content-*"):
+            if old != tmp:
+                old.unlink(missing_ok=True)
         os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home only costs parse time
+    except (OSError, sqlite3.Error):
+        tmp.unlink(missing_ok=True)  # a read-only home only costs parse time
 
 
 def _read_cache(path: Path) -> Catalogue | None:
-    try:
-        payload = marshal.loads(path.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    cat = Catalogue()
-    try:
-        for t in payload["cards"]:
-            figs = tuple(Figure(*f) for f in t[10])
-            cat.cards[t[0]] = Card(*t[:10], figs, *t[11:])  # type: ignore[arg-type]
-        for d in payload["decks"]:
-            cat.decks[d[0]] = Deck(*d)
-        if payload["rest"]:
-            import pickle
+    import sqlite3
 
-            cat.incidents, cat.roadmap = pickle.loads(payload["rest"])
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = conn.execute(
+                "SELECT id, deck, level, tags, source, origin FROM cards ORDER BY pos"
+            ).fetchall()
+            decks_blob, other_blob = conn.execute("SELECT decks, other FROM rest").fetchone()
+        finally:
+            conn.close()
+        cat = Catalogue()
+        reader = _BodyReader(path)
+        new = object.__new__
+        for cid, deck, level, tags, source, origin in rows:
+            card = new(Card)
+            card.id, card.deck, card.level, card.source, card.origin = (
+                cid,
+                deck,
+                level,
+                source,
+                origin,
+            )
+            card.tags = tuple(tags.split("\x1f")) if tags else ()
+            card._body = reader
+            cat.cards[cid] = card
+        for d in marshal.loads(decks_blob):
+            cat.decks[d[0]] = Deck(*d)
+        import pickle
+
+        cat.incidents, cat.roadmap = pickle.loads(other_blob)
     except Exception:  # noqa: BLE001 - any unreadable cache is simply rebuilt
         return None
     return cat
 
 
-def validate_paths(paths: Sequence[str | os.PathLike[str]], extra: Iterable[str | os.PathLike[str]] = ()) -> LoadResult:
+def validate_paths(
+    paths: Sequence[str | os.PathLike[str]], extra: Iterable[str | os.PathLike[str]] = ()
+) -> LoadResult:
     """Validate files or folders. With no paths: all content (bundled and extra folders)."""
     if not paths:
         return load_files(content_files(content_roots(extra)))

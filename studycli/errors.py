@@ -30,7 +30,11 @@ class ContentError(StudyError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         head = problems[0] if problems else "invalid content"
-        more = f" (and {len(problems) - 1} more; run 'studycli decks validate')" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more; run 'studycli decks validate')"
+            if len(problems) > 1
+            else ""
+        )
         super().__init__(head + more)
 
 

@@ -111,7 +111,11 @@ class Scheduler:
         hard = max(1, round(items[HARD].interval))
         good = max(hard + 1, round(items[GOOD].interval))
         easy = max(good + 1, round(items[EASY].interval))
-        days = {HARD: min(hard, MAX_INTERVAL_DAYS), GOOD: min(good, MAX_INTERVAL_DAYS), EASY: min(easy, MAX_INTERVAL_DAYS)}
+        days = {
+            HARD: min(hard, MAX_INTERVAL_DAYS),
+            GOOD: min(good, MAX_INTERVAL_DAYS),
+            EASY: min(easy, MAX_INTERVAL_DAYS),
+        }
         base = replace(
             state,
             reps=state.reps + 1,
@@ -161,7 +165,9 @@ class Scheduler:
         elapsed = max(0.0, day - state.last_day)
         return math.pow(1 + self._factor * elapsed / state.stability, self._decay)
 
-    def replay(self, card_id: str, events: Sequence[tuple[str, str, int, int, int | None, str | None]]) -> CardState:
+    def replay(
+        self, card_id: str, events: Sequence[tuple[str, str, int, int, int | None, str | None]]
+    ) -> CardState:
         """Rebuild one card's state from its log rows (uid, kind, ts, day, rating, ref), in order."""
         undone = {ref for _, kind, _, _, _, ref in events if kind == "undo" and ref}
         state = CardState(card_id)

@@ -236,9 +236,9 @@ class Drill:
             return None
         step = self.history.pop()
         self._event(step.card_id, "undo", now, ref=step.uid)
-        if step.requeued_at is not None and step.requeued_at < len(self.queue):
-            if self.queue[step.requeued_at] == step.card_id:
-                del self.queue[step.requeued_at]
+        at = step.requeued_at
+        if at is not None and at < len(self.queue) and self.queue[at] == step.card_id:
+            del self.queue[at]
         # Ask the undone card again right now.
         self.queue.insert(self.position, step.card_id)
         del self.queue[step.position]
@@ -251,10 +251,14 @@ class Drill:
         return self.catalogue.cards.get(step.card_id)
 
     def _last_rating_of(self, step: _Step) -> int | None:
-        row = self.store.conn.execute("SELECT rating FROM review_log WHERE uid = ?", (step.uid,)).fetchone()
+        row = self.store.conn.execute(
+            "SELECT rating FROM review_log WHERE uid = ?", (step.uid,)
+        ).fetchone()
         return row[0] if row else None
 
-    def _event(self, card_id: str, kind: str, now: dt.datetime, ref: str | None = None) -> CardState:
+    def _event(
+        self, card_id: str, kind: str, now: dt.datetime, ref: str | None = None
+    ) -> CardState:
         entry = LogEntry(
             uid=new_uid(),
             card_id=card_id,

@@ -69,9 +69,8 @@ def _state_row(s: CardState) -> tuple[Any, ...]:
 
 
 def _row_state(row: Sequence[Any]) -> CardState:
-    values = list(row)
-    values[12] = bool(values[12])
-    return CardState(*values)
+    # `suspended` stays SQLite's 0/1: it compares equal to False/True, and this runs 10k times a start.
+    return CardState(*row)
 
 
 @dataclass(frozen=True)
@@ -92,9 +91,7 @@ class LogEntry:
 
 
 LOG_COLUMNS = tuple(LogEntry.__dataclass_fields__)
-_LOG_INSERT = (
-    f"INSERT INTO review_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' for _ in LOG_COLUMNS)})"
-)
+_LOG_INSERT = f"INSERT INTO review_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' for _ in LOG_COLUMNS)})"
 
 
 # -- faults -----------------------------------------------------------------------
@@ -222,7 +219,9 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create data folder {self.path.parent}: {exc.strerror}") from None
+            raise StoreError(
+                f"cannot create data folder {self.path.parent}: {exc.strerror}"
+            ) from None
         # Look before SQLite does: a damaged file is copied aside before anything else happens.
         problem = file_problem(self.path)
         if problem:
@@ -479,5 +478,6 @@ class Store:
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value))
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                (key, json.dumps(value)),
             )

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 ANSWER_HELP = (
     "Type your answer. Enter on an empty line submits (Esc Enter or Ctrl-D too); "
-    "an empty answer means \"I don't know\". Commands: /skip /suspend /undo /quit"
+    'an empty answer means "I don\'t know". Commands: /skip /suspend /undo /quit'
 )
 COMMANDS = {
     "/skip": "skip", "/s": "skip", "/suspend": "suspend", "/undo": "undo", "/u": "undo",
@@ -154,7 +154,14 @@ def question_panel(card: Card, index: int, total: int) -> Panel:
     tags = " ".join(f"#{t}" for t in card.tags if t != card.deck)
     title = f"[bold]{index}/{total}[/] · {card.deck} · {card.level}"
     body = Text(card.question, style="bold")
-    return Panel(body, title=title, title_align="left", subtitle=tags, subtitle_align="right", border_style="blue")
+    return Panel(
+        body,
+        title=title,
+        title_align="left",
+        subtitle=tags,
+        subtitle_align="right",
+        border_style="blue",
+    )
 
 
 def answer_panel(card: Card) -> Panel:
@@ -217,7 +224,10 @@ def run_drill(
                 continue
             if command == "suspend":
                 drill.suspend(now())
-                console.print(f"Suspended {card.id}; 'studycli cards unsuspend {card.id}' brings it back.", style="yellow")
+                console.print(
+                    f"Suspended {card.id}; 'studycli cards unsuspend {card.id}' brings it back.",
+                    style="yellow",
+                )
                 continue
             if command == "undo":
                 _undo(drill, console, now)
@@ -246,7 +256,11 @@ def run_drill(
             rating = int(key)
             duration = int((time.monotonic() - started) * 1000)
             outcome = drill.rate(
-                rating, now(), answer=answer, duration_ms=duration, suggested=suggested,
+                rating,
+                now(),
+                answer=answer,
+                duration_ms=duration,
+                suggested=suggested,
                 rated_by="grader" if suggested == rating else None,
             )
             if grade is not None:
@@ -300,7 +314,11 @@ def print_summary(drill: Drill, console: Console, now: dt.datetime, reason: str)
     counts = " · ".join(
         f"{RATING_NAMES[r]} {drill.ratings[r]}" for r in RATING_NAMES if drill.ratings[r]
     )
-    head = {"finished": "Session complete.", "quit": "Session ended.", "interrupted": "Interrupted."}[reason]
+    head = {
+        "finished": "Session complete.",
+        "quit": "Session ended.",
+        "interrupted": "Interrupted.",
+    }[reason]
     lines = [f"[bold]{head}[/] Reviewed {drill.reviewed} card{'s' if drill.reviewed != 1 else ''}"]
     if counts:
         lines[0] += f" ({counts})"

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +38,9 @@ def cli(runner: CliRunner):
     """Invoke the CLI: cli("today", now="2026-11-22T09:00", input="...")."""
     from studycli.cli import app
 
-    def invoke(*args: str, now: str | None = None, input: str | None = None, env: dict | None = None):
+    def invoke(
+        *args: str, now: str | None = None, input: str | None = None, env: dict | None = None
+    ):
         environ = dict(env or {})
         if now:
             environ["STUDYCLI_NOW"] = now

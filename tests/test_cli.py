@@ -16,8 +16,9 @@ def test_version(cli):
 
 
 def test_every_command_has_help(cli):
-    from studycli.cli import app
     import typer.main
+
+    from studycli.cli import app
 
     group = typer.main.get_command(app)
     names = []
@@ -42,7 +43,9 @@ def test_drill_transcript_answer_rate_quit(cli, isolated_home):
     assert "2/2" in out
     assert "Session ended. Reviewed 1 card (Good 1)" in out
     db = sqlite3.connect(isolated_home / "studycli.db")
-    assert db.execute("SELECT rating, answer FROM review_log").fetchall() == [(3, "Workflows first.\nAgents later.")]
+    assert db.execute("SELECT rating, answer FROM review_log").fetchall() == [
+        (3, "Workflows first.\nAgents later.")
+    ]
 
 
 def test_empty_answer_means_i_dont_know_and_again_requeues(cli):
@@ -114,7 +117,10 @@ def test_config_show_set_and_bad_values(cli, isolated_home):
     assert "desired_retention: 0.85" in (isolated_home / "config.yaml").read_text()
     bad = cli("config", "set", "desired_retention", "2")
     assert bad.exit_code == 2
-    assert bad.output.strip() == "studycli: config desired_retention: expected a number from 0.7 to 0.99 (got '2')"
+    assert (
+        bad.output.strip()
+        == "studycli: config desired_retention: expected a number from 0.7 to 0.99 (got '2')"
+    )
     bad = cli("config", "set", "colour", "red")
     assert bad.exit_code == 2 and "unknown setting 'colour'" in bad.output
     bad = cli("config", "set", "interview_date", "next friday")
@@ -132,7 +138,9 @@ def test_broken_config_file_is_one_line(cli, isolated_home):
 
 def test_bad_now(cli):
     r = cli("today", now="yesterday")
-    assert r.exit_code == 2 and r.output.startswith("studycli: STUDYCLI_NOW: expected an ISO date-time")
+    assert r.exit_code == 2 and r.output.startswith(
+        "studycli: STUDYCLI_NOW: expected an ISO date-time"
+    )
 
 
 def test_decks_list_and_validate(cli, tmp_path):
@@ -185,4 +193,7 @@ def test_unexpected_error_is_one_line_and_debug_shows_traceback(cli, monkeypatch
     monkeypatch.setattr(cli_mod, "stats_numbers", boom)
     r = cli("stats", "--json", now=NOW)
     assert r.exit_code == 1
-    assert r.output.strip() == "studycli: unexpected error: RuntimeError: kaput (set STUDYCLI_DEBUG=1 for details)"
+    assert (
+        r.output.strip()
+        == "studycli: unexpected error: RuntimeError: kaput (set STUDYCLI_DEBUG=1 for details)"
+    )

@@ -69,7 +69,9 @@ def test_bundled_content_in_own_words():
     tool = ROOT.parent / "shared" / "tools" / "seed-overlap"
     if not tool.exists():
         pytest.skip("seed-overlap tool is not beside this checkout")
-    proc = subprocess.run([sys.executable, str(tool)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(tool)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stdout[-2000:]
 
 
@@ -85,7 +87,9 @@ def test_error_names_file_line_and_field(tmp_path, monkeypatch):
 
 def test_all_problems_listed_unknown_fields_and_missing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    text = GOOD_DECK + """\
+    text = (
+        GOOD_DECK
+        + """\
   - id: extra-two
     level: principal
     tags: [extra]
@@ -94,11 +98,15 @@ def test_all_problems_listed_unknown_fields_and_missing(tmp_path, monkeypatch):
     key_points: [a, b, c]
     colour: blue
 """
+    )
     write(tmp_path / "decks" / "extra.yaml", text)
     problems = validate_paths([tmp_path / "decks"]).problems
     assert "decks/extra.yaml:17: card 'extra-two': unknown field 'colour'" in problems
     assert "decks/extra.yaml:11: card 'extra-two': missing required field 'answer'" in problems
-    assert any(p.startswith("decks/extra.yaml:12: card 'extra-two': level must be one of") for p in problems)
+    assert any(
+        p.startswith("decks/extra.yaml:12: card 'extra-two': level must be one of")
+        for p in problems
+    )
 
 
 def test_duplicate_ids_across_files_name_both_places(tmp_path, monkeypatch):
@@ -149,7 +157,9 @@ def test_invalid_utf8_and_bom(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "decks").mkdir()
     (tmp_path / "decks" / "bad.yaml").write_bytes(b"id: x\ntitle: \xff\xfe\n")
-    assert validate_paths([tmp_path / "decks"]).problems == ["decks/bad.yaml:2: not valid UTF-8 (byte 13)"]
+    assert validate_paths([tmp_path / "decks"]).problems == [
+        "decks/bad.yaml:2: not valid UTF-8 (byte 13)"
+    ]
     (tmp_path / "decks" / "bad.yaml").write_bytes("\ufeff".encode() + GOOD_DECK.encode())
     assert validate_paths([tmp_path / "decks"]).problems == []
 
@@ -168,7 +178,7 @@ def test_cache_is_used_and_invalidated(tmp_path):
     src = write(tmp_path / "mine" / "decks" / "x.yaml", GOOD_DECK)
     cache = tmp_path / "cache"
     first = load_catalogue([tmp_path / "mine"], cache_dir=cache)
-    assert list(cache.glob("content-*.marshal"))
+    assert list(cache.glob("content-*.sqlite"))
     again = load_catalogue([tmp_path / "mine"], cache_dir=cache)
     assert again.cards == first.cards and again.roadmap == first.roadmap
     assert again.incidents == first.incidents

@@ -18,7 +18,7 @@ from studycli.scheduler import (
     to_ms,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def day_of(y, m, d, h=9):
@@ -30,7 +30,10 @@ def test_study_day_rolls_over_at_four_am():
     after = study_day(dt.datetime(2026, 11, 23, 4, 0, tzinfo=UTC), 4)
     assert before == dt.date(2026, 11, 22).toordinal()
     assert after == dt.date(2026, 11, 23).toordinal()
-    assert study_day(dt.datetime(2026, 11, 23, 0, 30, tzinfo=UTC), 0) == dt.date(2026, 11, 23).toordinal()
+    assert (
+        study_day(dt.datetime(2026, 11, 23, 0, 30, tzinfo=UTC), 0)
+        == dt.date(2026, 11, 23).toordinal()
+    )
 
 
 def test_new_card_intervals_exact():
@@ -38,7 +41,12 @@ def test_new_card_intervals_exact():
     now = dt.datetime(2026, 11, 22, 9, tzinfo=UTC)
     day = study_day(now, 4)
     out = sched.outcomes(CardState("c"), to_ms(now), day)
-    assert {r: o.label for r, o in out.items()} == {AGAIN: "10m", HARD: "1d", GOOD: "2d", EASY: "8d"}
+    assert {r: o.label for r, o in out.items()} == {
+        AGAIN: "10m",
+        HARD: "1d",
+        GOOD: "2d",
+        EASY: "8d",
+    }
     assert out[GOOD].state.due_day == day + 2
     assert out[GOOD].state.stability == pytest.approx(2.3065, abs=1e-4)
     assert out[AGAIN].state.due_ts == to_ms(now) + 10 * 60 * 1000
@@ -81,7 +89,9 @@ def test_retrievability_matches_fsrs6_formula():
     factor = 0.9 ** (-1 / w20) - 1
     state = CardState("c", phase="review", stability=10.0, difficulty=5.0, last_day=100)
     for t in (0, 1, 10, 30):
-        assert sched.retrievability(state, 100 + t) == pytest.approx((1 + factor * t / 10.0) ** (-w20))
+        assert sched.retrievability(state, 100 + t) == pytest.approx(
+            (1 + factor * t / 10.0) ** (-w20)
+        )
     assert sched.retrievability(state, 110) == pytest.approx(0.9)  # R = 90% at t = S by definition
     assert sched.retrievability(CardState("new"), 200) == 0.0
 

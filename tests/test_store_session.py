@@ -13,7 +13,7 @@ from studycli.scheduler import AGAIN, EASY, GOOD, HARD, Scheduler, study_day
 from studycli.session import Drill, Limits, plan_day
 from studycli.store import MIGRATION_NAMES, Store
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2026, 11, 22, 9, tzinfo=UTC)
 
 
@@ -44,9 +44,13 @@ def test_rating_is_committed_before_next_card(store, catalogue, isolated_home):
     d.rate(GOOD, T0, answer="my answer", duration_ms=1234)
     # a second, independent connection sees it at once
     other = sqlite3.connect(isolated_home / "studycli.db")
-    row = other.execute("SELECT card_id, rating, answer, duration_ms, rated_by FROM review_log").fetchone()
+    row = other.execute(
+        "SELECT card_id, rating, answer, duration_ms, rated_by FROM review_log"
+    ).fetchone()
     assert row == (first.id, GOOD, "my answer", 1234, "self")
-    assert other.execute("SELECT reps FROM card_state WHERE card_id=?", (first.id,)).fetchone() == (1,)
+    assert other.execute("SELECT reps FROM card_state WHERE card_id=?", (first.id,)).fetchone() == (
+        1,
+    )
 
 
 def test_new_limit_and_due_before_new(store, catalogue):
@@ -139,7 +143,9 @@ def test_newer_schema_is_refused_without_touching_file(isolated_home):
     path = isolated_home / "studycli.db"
     Store(path).close()
     conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('studycli', 'm999_future', 'x')")
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('studycli', 'm999_future', 'x')"
+    )
     conn.commit()
     conn.close()
     before = path.read_bytes()

@@ -26,10 +26,18 @@ def text(plain: str) -> str:
 
 
 def spawn(home, now: str, *args: str):
-    env = dict(os.environ, STUDYCLI_HOME=str(home), STUDYCLI_NOW=now, TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1")
+    env = dict(
+        os.environ,
+        STUDYCLI_HOME=str(home),
+        STUDYCLI_NOW=now,
+        TERM="xterm-256color",
+        PROMPT_TOOLKIT_NO_CPR="1",
+    )
     env.pop("STUDYCLI_PLAIN", None)
     cmd = studycli_command()
-    child = pexpect.spawn(cmd[0], [*cmd[1:], *args], env=env, dimensions=(50, 140), encoding="utf-8", timeout=20)
+    child = pexpect.spawn(
+        cmd[0], [*cmd[1:], *args], env=env, dimensions=(50, 140), encoding="utf-8", timeout=20
+    )
     return child
 
 
