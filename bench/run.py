@@ -345,9 +345,10 @@ def imported_modules(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
     )  # fmt: skip
     out: dict[str, float] = {}
     for line in proc.stderr.splitlines():
-        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \|\s?(\S+)$", line)
-        if m and "." not in m.group(2):
-            out[m.group(2)] = int(m.group(1)) / 1000
+        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)$", line)
+        if m:  # any depth: keep each package's largest cumulative figure
+            root = m.group(3).split(".")[0]
+            out[root] = max(out.get(root, 0.0), int(m.group(1)) / 1000)
     return out
 
 

@@ -216,7 +216,8 @@ def content_roots(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
     env = os.environ.get("STUDYCLI_CONTENT", "")
     roots += [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
     roots += [Path(p).expanduser() for p in extra]
-    return roots
+    # absolute, so the content cache is the same whichever way a folder was named
+    return [r if r.is_absolute() else Path.cwd() / r for r in roots]
 
 
 def content_files(roots: Sequence[Path]) -> list[tuple[str, Path]]:
