@@ -252,9 +252,12 @@ def drill(
         + (f" · limited to {limit}" if limit and limit < len(plan.queue) else ""),
     )
     session = Drill(a.store, a.scheduler, a.catalogue, list(queue), rollover_hour=a.rollover_hour)
-    from .grading import build_grader  # LiteLLM itself only if grader.model is set
+    grader = None
+    if a.config["grader.model"]:  # the grading module (and LiteLLM) only when a model is set
+        from .grading import build_grader
 
-    reason = run_drill(session, console, a.now, grader=build_grader(a.config, a.store))
+        grader = build_grader(a.config, a.store)
+    reason = run_drill(session, console, a.now, grader=grader)
     if reason == "interrupted":
         raise typer.Exit(130)
 
