@@ -193,6 +193,32 @@ LevelOpt = Annotated[
 ]
 
 
+def _day_plan(
+    a: AppContext,
+    cards: list[Any],
+    states: dict[str, Any],
+    now: Any,
+    *,
+    paced: bool = True,
+    extra_new: int | None = None,
+) -> tuple[Any, Any, Any]:
+    """Today's plan for `drill` and `today`: paced toward the interview while a roadmap runs.
+
+    Returns (day plan, roadmap view or None, pacing or None)."""
+    from .session import plan_day
+
+    limits, new_order, view, pace = a.limits, None, None, None
+    if paced:
+        from .cli_plan import paced_limits
+
+        limits, new_order, view, pace = paced_limits(a, states)
+    plan = plan_day(
+        cards, states, a.scheduler, a.store, now, a.rollover_hour, limits,
+        extra_new=extra_new, new_order=new_order,
+    )  # fmt: skip
+    return plan, view, pace
+
+
 # --------------------------------------------------------------------------- drill
 
 
@@ -217,7 +243,7 @@ def drill(
     ] = None,
 ) -> None:
     """Answer today's due and new cards one by one, then rate your recall (1-4)."""
-    from .session import Drill, plan_day
+    from .session import Drill
     from .terminal import run_drill
 
     a = _ctx(ctx)
@@ -227,21 +253,9 @@ def drill(
     now = a.now()
     cards = a.catalogue.select(decks, tags, levels)
     states = a.store.states()
-    limits, new_order = a.limits, None
-    if not (decks or tags or levels):  # an unfiltered drill follows the roadmap's pacing
-        from .cli_plan import paced_limits
-
-        limits, new_order, _, _ = paced_limits(a, states)
-    plan = plan_day(
-        cards,
-        states,
-        a.scheduler,
-        a.store,
-        now,
-        a.rollover_hour,
-        limits,
-        extra_new=new,
-        new_order=new_order,
+    # an unfiltered drill follows the roadmap's pacing
+    plan, _, _ = _day_plan(
+        a, cards, states, now, paced=not (decks or tags or levels), extra_new=new
     )
     queue = plan.queue[:limit] if limit else plan.queue
     if not queue:
@@ -286,8 +300,6 @@ def today(ctx: typer.Context) -> None:
     """What is due today, per deck, and what to run next."""
     from rich.table import Table
 
-    from .session import plan_day
-
     a = _ctx(ctx)
     console = _console()
     now = a.now()
@@ -295,25 +307,12 @@ def today(ctx: typer.Context) -> None:
     cat = a.catalogue
     from .cli_plan import (
         next_command,
-        paced_limits,
         print_plan_opening,
         print_readiness_short,
         readiness_for,
     )
 
-    limits, new_order, view, pace = paced_limits(
-        a, states
-    )  # paced toward the interview when a plan runs
-    plan = plan_day(
-        list(cat.cards.values()),
-        states,
-        a.scheduler,
-        a.store,
-        now,
-        a.rollover_hour,
-        limits,
-        new_order=new_order,
-    )
+    plan, view, pace = _day_plan(a, list(cat.cards.values()), states, now)
     print_plan_opening(console, view, pace)
     due_ids = set(plan.due) | set(plan.learning)
     new_ids = set(plan.new)

@@ -225,19 +225,6 @@ def llm():
     server.close()
 
 
-@pytest.fixture(autouse=True)
-def no_provider_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No real provider key or endpoint reaches a test."""
-    for var in (
-        "OPENAI_API_KEY",
-        "ANTHROPIC_API_KEY",
-        "GEMINI_API_KEY",
-        "OPENAI_BASE_URL",
-        "OPENAI_API_BASE",
-    ):
-        monkeypatch.delenv(var, raising=False)
-
-
 def closed_port() -> int:
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

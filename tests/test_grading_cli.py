@@ -71,15 +71,7 @@ def deck(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "content"
     write(folder / "decks" / "grading-test.yaml", DECK)
     monkeypatch.setenv("STUDYCLI_CONTENT", str(folder))
-    for var in (
-        "OPENAI_API_KEY",
-        "ANTHROPIC_API_KEY",
-        "GEMINI_API_KEY",
-        "OPENAI_BASE_URL",
-        "OPENAI_API_BASE",
-    ):
-        monkeypatch.delenv(var, raising=False)
-    return folder
+    return folder  # provider keys are already cleared for every test (conftest)
 
 
 @pytest.fixture
