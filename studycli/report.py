@@ -280,6 +280,13 @@ def _call_hook(key: str, available: dict[str, Any]) -> Any:
     return func(**kwargs)
 
 
+def _empty_topic(deck: str, title: str) -> dict[str, Any]:
+    return {
+        "deck": deck, "title": title, "cards": 0, "seen": 0, "mature": 0, "due": 0,
+        "suspended": 0, "leeches": 0, "recall": None,
+    }  # fmt: skip
+
+
 def report_data(
     store: Store,
     catalogue: Catalogue,
@@ -321,33 +328,12 @@ def report_data(
     topics: dict[str, dict[str, Any]] = {}
     recall_sums: dict[str, float] = {}
     for deck in sorted(catalogue.decks.values(), key=lambda d: d.id):
-        topics[deck.id] = {
-            "deck": deck.id,
-            "title": deck.title,
-            "cards": 0,
-            "seen": 0,
-            "mature": 0,
-            "due": 0,
-            "suspended": 0,
-            "leeches": 0,
-            "recall": None,
-        }
+        topics[deck.id] = _empty_topic(deck.id, deck.title)
         recall_sums[deck.id] = 0.0
     leech_ids: list[str] = []
     for card in cards:
-        topic = topics.setdefault(
-            card.deck,
-            {
-                "deck": card.deck,
-                "title": card.deck,
-                "cards": 0,
-                "seen": 0,
-                "mature": 0,
-                "due": 0,
-                "suspended": 0,
-                "leeches": 0,
-                "recall": None,
-            },
+        topic = topics.get(card.deck) or topics.setdefault(
+            card.deck, _empty_topic(card.deck, card.deck)
         )
         recall_sums.setdefault(card.deck, 0.0)
         topic["cards"] += 1

@@ -142,10 +142,11 @@ def daily_counts(data: Mapping[str, Any]) -> dict[dt.date, int]:
     return {_d(row["date"]): int(row["reviews"]) for row in data["daily"]}
 
 
-def topic_rows(data: Mapping[str, Any]) -> list[list[Cell]]:
+def topic_rows(data: Mapping[str, Any], label: str = "title") -> list[list[Cell]]:
+    """One row per topic: label (title or deck id), cards, seen, mature, due, leeches, recall."""
     return [
         [
-            t["title"],
+            t[label],
             str(t["cards"]),
             str(t["seen"]),
             str(t["mature"]),

@@ -21,6 +21,7 @@ from .report import (
     daily_counts,
     pct,
     summary_rows,
+    topic_rows,
 )
 
 SHADES = ("·", "░", "▒", "▓", "█")
@@ -113,17 +114,8 @@ def retention_weeks(data: Mapping[str, Any]) -> RenderableType:
 
 def topics(data: Mapping[str, Any]) -> RenderableType:
     table = _table(*TOPIC_COLUMNS)
-    for t in data["topics"]:
-        if t["cards"]:
-            table.add_row(
-                t["deck"],
-                str(t["cards"]),
-                str(t["seen"]),
-                str(t["mature"]),
-                str(t["due"]),
-                str(t["leeches"]),
-                pct(t["recall"]),
-            )
+    for row in topic_rows(data, label="deck"):  # topics with cards, as the report lists them
+        table.add_row(*(c if isinstance(c, str) else "\n".join(c) for c in row))
     return table
 
 
