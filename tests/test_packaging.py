@@ -1,0 +1,26 @@
+"""The wheel carries the bundled content, so `pip install .` works from any directory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+from .conftest import ROOT
+
+
+def test_wheel_ships_decks_incidents_and_roadmap(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (wheel,) = tmp_path.glob("studycli-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for folder in ("decks", "incidents", "roadmap"):
+        shipped = {n for n in names if n.startswith(f"studycli/_content/{folder}/")}
+        in_repo = {f"studycli/_content/{folder}/{p.name}" for p in (ROOT / folder).glob("*.yaml")}
+        assert in_repo and shipped == in_repo, folder
+    assert "studycli/render/fonts/LICENSE" in names or any("fonts/" in n for n in names)
