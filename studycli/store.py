@@ -261,9 +261,7 @@ class Store:
                 "upgrade studycli to use it (nothing was changed)"
             )
         try:
-            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode != "wal":
-                self.conn.execute("PRAGMA journal_mode = WAL")
+            self._enable_wal()
             # FULL: a rating shown as saved survives a power loss too.
             self.conn.execute("PRAGMA synchronous = FULL")
             self.conn.execute("PRAGMA foreign_keys = ON")
@@ -272,6 +270,27 @@ class Store:
             raise self._error("cannot open database", exc) from None
         if len(applied) < len(MIGRATION_NAMES):
             self._migrate()
+
+    def _enable_wal(self) -> None:
+        """Switch a new database to WAL, even while another studycli opens it at the same moment.
+
+        Changing the journal mode needs an exclusive lock. Two processes starting on a fresh
+        home can each hold the shared lock the other needs; SQLite then answers BUSY at once
+        (deadlock avoidance, no busy wait) or leaves the old mode. Retry until the file is WAL.
+        """
+        import time
+
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                if self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal":
+                    return
+            except sqlite3.OperationalError as exc:
+                if sqlite_code(exc) not in (5, 6) or time.monotonic() > deadline:
+                    raise
+            if time.monotonic() > deadline:
+                raise sqlite3.OperationalError("database is locked")
+            time.sleep(0.02)
 
     def _error(self, what: str, exc: BaseException) -> StoreError:
         if is_damage(exc):
