@@ -104,6 +104,27 @@ def sqlite_code(exc: BaseException) -> int:
     return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
 
 
+def _retry_busy(step: Callable[[], Any]) -> Any:
+    """Run one schema step while opening, retrying on BUSY until the busy timeout.
+
+    Two processes opening a fresh home at once can each hold the shared lock the other
+    needs (to read the schema or change the journal mode); SQLite then answers BUSY at
+    once, without waiting, to avoid a deadlock. A short retry resolves it.
+    """
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if sqlite_code(exc) not in (0, 5, 6) or time.monotonic() > deadline:
+                raise
+            if sqlite_code(exc) == 0 and "locked" not in str(exc):
+                raise
+        time.sleep(0.02)
+
+
 def is_damage(exc: BaseException) -> bool:
     return sqlite_code(exc) in _DAMAGE_CODES or "malformed" in str(exc)
 
@@ -240,8 +261,8 @@ class Store:
     def _ensure_schema(self) -> None:
         # Only reads until the file is known to be a healthy studycli database of a known schema.
         try:
-            applied = self._applied_migrations()
-            foreign = [] if applied else self._foreign_tables()
+            applied = _retry_busy(self._applied_migrations)
+            foreign = [] if applied else _retry_busy(self._foreign_tables)
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             if is_damage(exc):
@@ -272,25 +293,13 @@ class Store:
             self._migrate()
 
     def _enable_wal(self) -> None:
-        """Switch a new database to WAL, even while another studycli opens it at the same moment.
+        """Switch a new database to WAL, even while another studycli opens it at the same moment."""
 
-        Changing the journal mode needs an exclusive lock. Two processes starting on a fresh
-        home can each hold the shared lock the other needs; SQLite then answers BUSY at once
-        (deadlock avoidance, no busy wait) or leaves the old mode. Retry until the file is WAL.
-        """
-        import time
+        def switch() -> None:
+            if self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+                raise sqlite3.OperationalError("database is locked")  # the mode did not change
 
-        deadline = time.monotonic() + BUSY_TIMEOUT_S
-        while True:
-            try:
-                if self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal":
-                    return
-            except sqlite3.OperationalError as exc:
-                if sqlite_code(exc) not in (5, 6) or time.monotonic() > deadline:
-                    raise
-            if time.monotonic() > deadline:
-                raise sqlite3.OperationalError("database is locked")
-            time.sleep(0.02)
+        _retry_busy(switch)
 
     def _error(self, what: str, exc: BaseException) -> StoreError:
         if is_damage(exc):

@@ -49,7 +49,7 @@ START = dt.datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 SAVED = re.compile(rb"(Again|Hard|Good|Easy) saved \xc2\xb7 back in")
 QUESTION = rb"Type your answer\."
 ENDED = rb"Session complete|Session ended|Nothing is due|Interrupted"
-RATE = rb"Rate your recall: "
+RATE = rb"Rate your recall(?: \(Enter = [1-4] \w+\))?: "  # graded drills pre-select a rating
 RATINGS = (1, 2, 3, 3, 3, 4)
 KEPT_NAME = re.compile(r"^studycli\.db\.damaged-\d{8}T\d{6}Z(-\d+)?$")
 
