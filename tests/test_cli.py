@@ -197,3 +197,19 @@ def test_unexpected_error_is_one_line_and_debug_shows_traceback(cli, monkeypatch
         r.output.strip()
         == "studycli: unexpected error: RuntimeError: kaput (set STUDYCLI_DEBUG=1 for details)"
     )
+
+
+def test_readme_shows_every_commands_real_help():
+    """README.md carries each command's current --help (refresh with 'make readme')."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "readme_help.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, "README.md help is stale: run 'make readme'"
