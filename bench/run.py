@@ -22,7 +22,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -570,7 +569,6 @@ def print_table(r: dict) -> None:
     lines.append("heavy modules imported: " + json.dumps(r["heavy_imported"]))
     lines.append(f"written to {RESULTS.relative_to(ROOT)}")
     print("\n".join(lines))
-    _ = textwrap
 
 
 if __name__ == "__main__":

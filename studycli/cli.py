@@ -523,14 +523,11 @@ def cards_unsuspend(ctx: typer.Context, card_id: str) -> None:
 @config_app.command("show")
 def config_show(ctx: typer.Context) -> None:
     """Every setting with its value; (default) marks ones not set in config.yaml."""
-    from .config import SETTINGS
-
     a = _ctx(ctx)
     for key, value, is_default in a.config.items():
         shown = ",".join(value) if isinstance(value, list) else value
         mark = "  (default)" if is_default else ""
         typer.echo(f"{key} = {shown}{mark}")
-        _ = SETTINGS
     typer.echo(f"# file: {a.home / 'config.yaml'}")
 
 

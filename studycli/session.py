@@ -121,6 +121,7 @@ def plan_day(
 class _Step:
     uid: str
     card_id: str
+    rating: int
     position: int
     requeued_at: int | None
 
@@ -154,11 +155,6 @@ class Drill:
     @property
     def counter(self) -> tuple[int, int]:
         return self.position + 1, len(self.queue)
-
-    def state(self) -> CardState:
-        card = self.current
-        assert card is not None
-        return self.store.state(card.id)
 
     def outcomes(self, now: dt.datetime) -> dict[int, Outcome]:
         card = self.current
@@ -206,7 +202,7 @@ class Drill:
         if rating == AGAIN:
             requeued_at = min(len(self.queue), self.position + 1 + REQUEUE_AFTER)
             self.queue.insert(requeued_at, card.id)
-        self.history.append(_Step(uid, card.id, self.position, requeued_at))
+        self.history.append(_Step(uid, card.id, rating, self.position, requeued_at))
         self.ratings[rating] += 1
         self.position += 1
         return outcome
@@ -242,19 +238,9 @@ class Drill:
         # Ask the undone card again right now.
         self.queue.insert(self.position, step.card_id)
         del self.queue[step.position]
-        self.position -= 1
-        self.position = max(0, min(self.position, step.position))
-        for rating, count in list(self.ratings.items()):
-            if count and self._last_rating_of(step) == rating:
-                self.ratings[rating] -= 1
-                break
+        self.position = max(0, min(self.position - 1, step.position))
+        self.ratings[step.rating] -= 1
         return self.catalogue.cards.get(step.card_id)
-
-    def _last_rating_of(self, step: _Step) -> int | None:
-        row = self.store.conn.execute(
-            "SELECT rating FROM review_log WHERE uid = ?", (step.uid,)
-        ).fetchone()
-        return row[0] if row else None
 
     def _event(
         self, card_id: str, kind: str, now: dt.datetime, ref: str | None = None

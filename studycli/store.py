@@ -461,6 +461,13 @@ class Store:
         row = self.conn.execute(_STATE_SELECT + " WHERE card_id = ?", (card_id,)).fetchone()
         return _row_state(row) if row else CardState(card_id)
 
+    def next_due_day(self, after: int) -> int | None:
+        """The first study day after `after` on which an unsuspended card is due."""
+        row = self.conn.execute(
+            "SELECT min(due_day) FROM card_state WHERE suspended = 0 AND due_day > ?", (after,)
+        ).fetchone()
+        return row[0]
+
     def reviews_on(self, day: int) -> int:
         """Reviews (not undone) given on a study day."""
         return self.conn.execute(

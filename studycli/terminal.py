@@ -326,11 +326,8 @@ def print_summary(drill: Drill, console: Console, now: dt.datetime, reason: str)
         lines.append(f"Skipped {drill.skipped} · suspended {drill.suspended}")
     lines.append("Every rating is saved.")
     today = study_day(now, drill.rollover_hour)
-    row = drill.store.conn.execute(
-        "SELECT min(due_day), sum(due_day = ?) FROM card_state WHERE suspended = 0 AND due_day > ?",
-        (today + 1, today),
-    ).fetchone()
-    if row and row[0] is not None:
-        when = "tomorrow" if row[0] == today + 1 else day_date(row[0]).isoformat()
+    next_day = drill.store.next_due_day(after=today)
+    if next_day is not None:
+        when = "tomorrow" if next_day == today + 1 else day_date(next_day).isoformat()
         lines.append(f"Next reviews due {when}.")
     console.print(Panel("\n".join(lines), border_style="cyan"))
