@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .blocks import CardBlock, Cell, Chart, Document, Heading, Paragraph, Table, Title, split_label
 
@@ -358,12 +359,11 @@ class Flow:
         ]
         header_h = max(len(c) for c in header) * lh + 2 * pad
 
-        def draw_header() -> None:
-            self.pdf.set_fill_color(*HEAD_FILL)
-            self.pdf.rect(self.x0, self.y, self.col_w, header_h, style="F")
+        def draw_cells(columns: list[list[Any]], take: int) -> None:
+            """The first `take` wrapped lines of each column, side by side at the current y."""
             x = self.x0
-            for i, (lines, w) in enumerate(zip(header, widths, strict=True)):
-                for k, line in enumerate(lines):
+            for i, (lines, w) in enumerate(zip(columns, widths, strict=True)):
+                for k, line in enumerate(lines[:take]):
                     self.draw_line(
                         line,
                         x + pad,
@@ -374,6 +374,11 @@ class Flow:
                         w - 2 * pad,
                     )
                 x += w
+
+        def draw_header() -> None:
+            self.pdf.set_fill_color(*HEAD_FILL)
+            self.pdf.rect(self.x0, self.y, self.col_w, header_h, style="F")
+            draw_cells(header, len(max(header, key=len)))
             self.y += header_h
 
         self.ensure(header_h + lh * 2 + 2 * pad)
@@ -396,20 +401,8 @@ class Flow:
                 if r % 2:
                     self.pdf.set_fill_color(*ZEBRA)
                     self.pdf.rect(self.x0, self.y, self.col_w, height, style="F")
-                x = self.x0
-                for i, (lines, w) in enumerate(zip(remaining, widths, strict=True)):
-                    for k, line in enumerate(lines[:take]):
-                        self.draw_line(
-                            line,
-                            x + pad,
-                            self.y + pad + k * lh,
-                            size,
-                            INK,
-                            block.aligned(i),
-                            w - 2 * pad,
-                        )
-                    remaining[i] = lines[take:]
-                    x += w
+                draw_cells(remaining, take)
+                remaining = [lines[take:] for lines in remaining]
                 self.y += height
                 self.pdf.set_draw_color(*RULE)
                 self.pdf.set_line_width(0.15)
