@@ -79,6 +79,25 @@ def say(msg: str) -> None:
     print(msg, flush=True)
 
 
+def answer_prose() -> list[list[str]]:
+    """The model answers of the bundled decks, as word lists: what typed answers resemble."""
+    import yaml
+
+    return [
+        card["answer"].split()
+        for path in sorted((ROOT / "decks").glob("*.yaml"))
+        for card in yaml.safe_load(path.read_text(encoding="utf-8"))["cards"]
+    ]
+
+
+def typed_answer(rng: random.Random, prose: list[list[str]]) -> str:
+    """6-60 consecutive words of one answer: English as a candidate would type it."""
+    words = rng.choice(prose)
+    n = rng.randint(6, 60)
+    start = rng.randint(0, max(0, len(words) - n))
+    return " ".join(words[start : start + n])
+
+
 def sentence(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
 
@@ -133,50 +152,57 @@ def review_history(n_reviews: int, seed: int) -> list[tuple[str, int, int]]:
 
 
 def build_home(home: Path, n_reviews: int) -> None:
-    if (home / "ready").exists():
-        return
-    shutil.rmtree(home, ignore_errors=True)
     sys.path.insert(0, str(ROOT))
     from studycli.scheduler import Scheduler
-    from studycli.store import LOG_COLUMNS, Store
+    from studycli.store import MIGRATION_NAMES, LogEntry, Store, insert_log
+
+    # rebuilt when the schema or the way homes are made changes
+    key = f"{MIGRATION_NAMES[-1]} prose-answers"
+    ready = home / "ready"
+    if ready.exists() and ready.read_text() == key:
+        return
+    shutil.rmtree(home, ignore_errors=True)
 
     rng = random.Random(2)
     store = Store(home / "studycli.db")
-    insert = f"INSERT INTO review_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})"
+    prose = answer_prose()
     seen: set[str] = set()
-    batch = []
+    batch: list[LogEntry] = []
+    session = ""
     with store.transaction() as conn:
         for i, (cid, day, rating) in enumerate(review_history(n_reviews, seed=3)):
-            # about half the reviews have a typed answer, 40-400 characters of card vocabulary
-            answer = sentence(rng, rng.randint(6, 60)) if rng.random() < 0.5 else ""
+            if i % 20 == 0:  # a session of about twenty reviews
+                session = f"{rng.getrandbits(64):016x}"
+            # about half the reviews have a typed answer: 6-60 words of real English prose
+            answer = typed_answer(rng, prose) if rng.random() < 0.5 else ""
             ts = (day - 719163) * 86_400_000 + 9 * 3_600_000 + i % 3_600_000
             phase = "review" if cid in seen else "new"
             seen.add(cid)
             batch.append(
-                (
-                    f"{i:016x}",
+                LogEntry(
+                    f"{rng.getrandbits(64):016x}",
                     cid,
                     "review",
                     ts,
                     day,
                     rating,
                     phase,
-                    20_000,
+                    rng.randint(5_000, 90_000),
                     "self",
                     None,
                     answer,
                     None,
-                    "bench",
-                )
+                    session,
+                )  # fmt: skip
             )
             if len(batch) >= 50_000:
-                conn.executemany(insert, batch)
+                insert_log(conn, batch)
                 batch.clear()
-        conn.executemany(insert, batch)
+        insert_log(conn, batch)
     store.rebuild_states(Scheduler())
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
-    (home / "ready").write_text("ok")
+    ready.write_text(key)
 
 
 ANKI_BUILD = r"""

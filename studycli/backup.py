@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import StoreError, UsageError
-from .store import MIGRATION_NAMES, Store, damaged_error, is_damage
+from .store import ANY_REVIEW, MIGRATION_NAMES, Store, damaged_error, is_damage
 
 FOLDER = "backups"
 KEEP = 7
@@ -136,7 +136,7 @@ def _summary(path: Path) -> tuple[int | None, int | None]:
         conn = open_read_only(path)
         try:
             count, last = conn.execute(
-                "SELECT count(*), max(ts) FROM review_log WHERE kind = 'review'"
+                f"SELECT count(*), max(ts) FROM review_log WHERE kind IN {ANY_REVIEW}"
             ).fetchone()
         finally:
             conn.close()

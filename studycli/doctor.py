@@ -10,15 +10,31 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import suppress
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .backup import Backup, check_copy, list_backups
 from .errors import StoreError
 from .scheduler import Scheduler
-from .store import MIGRATION_NAMES, Store, file_problem, is_damage, keep_aside
+from .store import (
+    ANY_REVIEW,
+    LOG_COLUMNS,
+    LOG_SELECT,
+    MIGRATION_NAMES,
+    NOT_UNDONE,
+    REVIEW,
+    LogEntry,
+    Store,
+    file_problem,
+    insert_log,
+    is_damage,
+    keep_aside,
+    log_entry,
+)
 
 # Tables holding what the user did, with the column that identifies a row across copies.
 # card_state is not among them: it is rebuilt from review_log.
@@ -81,7 +97,7 @@ def examine(path: Path) -> Checkup:
             check.damage = "integrity check: " + "; ".join(problems)
         elif "review_log" in tables:
             check.reviews = conn.execute(
-                "SELECT count(*) FROM review_log WHERE kind = 'review'"
+                f"SELECT count(*) FROM review_log WHERE kind IN {ANY_REVIEW}"
             ).fetchone()[0]
     except sqlite3.DatabaseError as exc:
         check.damage = str(exc) if is_damage(exc) else f"unreadable ({exc})"
@@ -147,10 +163,7 @@ def _read_all(path: Path) -> dict[str, dict[Any, dict[str, Any]]]:
             rows: dict[Any, dict[str, Any]] = {}
             for order in ("ASC", "DESC"):  # a damaged page stops a scan; start one from the end too
                 try:
-                    cur = conn.execute(f"SELECT * FROM {table} ORDER BY 1 {order}")
-                    names = [d[0] for d in cur.description]
-                    for row in cur:
-                        item = dict(zip(names, row, strict=True))
+                    for item in _scan(conn, table, order):
                         if item.get(key) is not None:
                             rows.setdefault(item[key], item)
                 except sqlite3.DatabaseError:
@@ -161,7 +174,27 @@ def _read_all(path: Path) -> dict[str, dict[Any, dict[str, Any]]]:
     return out
 
 
+def _scan(conn: sqlite3.Connection, table: str, order: str) -> Iterator[dict[str, Any]]:
+    """A table's rows as dicts; the review log as LogEntry fields, whatever its schema step."""
+    if (
+        table == "review_log"
+        and conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'review_entries'").fetchone()
+    ):
+        for row in conn.execute(f"{LOG_SELECT} ORDER BY id {order}"):
+            with suppress(zlib.error, UnicodeDecodeError):  # a damaged answer: the row is skipped
+                yield asdict(log_entry(row))
+        return
+    cur = conn.execute(f"SELECT * FROM {table} ORDER BY 1 {order}")
+    names = [d[0] for d in cur.description]
+    for row in cur:
+        yield dict(zip(names, row, strict=True))
+
+
 def _insert(conn: sqlite3.Connection, table: str, rows: Iterable[dict[str, Any]]) -> None:
+    if table == "review_log":
+        entries = (LogEntry(*[r.get(c) for c in LOG_COLUMNS]) for r in rows)  # type: ignore[arg-type]
+        insert_log(conn, sorted(entries, key=lambda e: (e.ts or 0, e.uid)))
+        return
     columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "id"]
     ordered = sorted(rows, key=lambda r: (r.get("ts") or 0, r.get("id") or 0))
     sql = (
@@ -174,7 +207,12 @@ def _insert(conn: sqlite3.Connection, table: str, rows: Iterable[dict[str, Any]]
 def stale_states(store: Store, scheduler: Scheduler) -> list[str]:
     """Cards whose cached state differs from a replay of their log, or that have none."""
     current = store.states()
-    logged = [r[0] for r in store.conn.execute("SELECT DISTINCT card_id FROM review_log")]
+    logged = [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT name FROM names WHERE key IN (SELECT DISTINCT card FROM review_log)"
+        )
+    ]
     stale = [cid for cid in logged if cid not in current]
     stale += [
         cid for cid in current if scheduler.replay(cid, store.card_events(cid)) != current[cid]
@@ -189,8 +227,7 @@ def orphaned_cards(store: Store, card_ids: Iterable[str]) -> list[tuple[str, int
     """
     known = set(card_ids)
     rows = store.conn.execute(
-        "SELECT card_id, sum(kind = 'review' AND uid NOT IN "
-        "(SELECT ref FROM review_log WHERE kind = 'undo' AND ref IS NOT NULL)) "
-        "FROM review_log GROUP BY card_id ORDER BY card_id"
+        f"SELECT name, sum(kind = {REVIEW} AND {NOT_UNDONE}) "
+        "FROM review_log JOIN names ON key = card GROUP BY name ORDER BY name"
     )
     return [(cid, int(n or 0)) for cid, n in rows if cid not in known]

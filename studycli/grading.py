@@ -1118,14 +1118,13 @@ def grading_stats(store: Store, now: dt.datetime, rollover_hour: int) -> dict[st
     """Agreement between suggested and final ratings, spend today and in total, pending grades."""
     conn = store.conn
     # Graded answers the candidate then rated, without undone reviews, newest first.
+    undone = store.undone_uids()
     rows = conn.execute(
-        "SELECT suggested, final_rating FROM grades WHERE status = 'done' AND model IS NOT NULL "
-        "AND suggested IS NOT NULL AND final_rating IS NOT NULL "
-        "AND (review_uid IS NULL OR review_uid NOT IN "
-        "(SELECT ref FROM review_log WHERE kind = 'undo' "
-        "AND ref IS NOT NULL)) ORDER BY ts DESC, id DESC"
+        "SELECT suggested, final_rating, review_uid FROM grades WHERE status = 'done' "
+        "AND model IS NOT NULL AND suggested IS NOT NULL AND final_rating IS NOT NULL "
+        "ORDER BY ts DESC, id DESC"
     ).fetchall()
-    agreed = [s == f for s, f in rows]
+    agreed = [s == f for s, f, review in rows if review not in undone]
     recent = agreed[:AGREEMENT_WINDOW]
 
     def rate(values: list[bool]) -> float | None:

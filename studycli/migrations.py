@@ -152,3 +152,83 @@ def m007_report_review_stats_index(db: Database) -> None:
     db.execute(
         "CREATE INDEX review_log_kind_day ON review_log(kind, day, rating, phase, duration_ms)"
     )
+
+
+@migrations()
+def m008_compact_review_log(db: Database) -> None:
+    # Five years of heavy use is about a million reviews; this layout keeps them near 50 bytes
+    # each plus the typed answer (see "the review log's encoding" in store.py): kinds and phases
+    # become small integers, card ids, raters and sessions become keys into `names` (each
+    # string stored once), uids their 8 bytes, and long answers are zlib-compressed.
+    # review_log_day goes: every per-day query also filters on kind (review_log_kind_day).
+    from .store import KINDS, PHASES, pack_answer, pack_uid
+
+    conn = db.conn
+    conn.create_function("studycli_uid", 1, pack_uid, deterministic=True)
+    conn.create_function("studycli_answer", 1, pack_answer, deterministic=True)
+    kind_code = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS))
+    phase_code = " ".join(f"WHEN '{p}' THEN {i}" for i, p in enumerate(PHASES))
+    db.execute("CREATE TABLE names (key INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+    db.execute(
+        "INSERT INTO names (name) SELECT name FROM ("
+        "SELECT card_id AS name FROM review_log UNION SELECT rated_by FROM review_log "
+        "UNION SELECT session FROM review_log) WHERE name IS NOT NULL ORDER BY name"
+    )
+    db.execute(
+        """
+        CREATE TABLE review_log_new (
+            id INTEGER PRIMARY KEY,
+            uid BLOB NOT NULL UNIQUE,       -- 8 bytes (16 hex digits outside); other uids as TEXT
+            card INTEGER NOT NULL,          -- names.key of the card id
+            kind INTEGER NOT NULL,          -- store.KINDS: 0 review, 1 undo, 2 suspend, 3 unsuspend
+            ts INTEGER NOT NULL,            -- epoch milliseconds, UTC
+            day INTEGER NOT NULL,           -- study day (local date ordinal after rollover)
+            rating INTEGER,                 -- 1 Again, 2 Hard, 3 Good, 4 Easy
+            phase INTEGER,                  -- store.PHASES: card phase before this review
+            duration_ms INTEGER,
+            rated_by INTEGER,               -- names.key: self | grader | mock
+            suggested INTEGER,              -- grader's suggested rating, if any
+            answer,                         -- TEXT, or BLOB: zlib of the UTF-8 text
+            ref BLOB,                       -- for undo: uid of the review undone
+            session INTEGER                 -- names.key of the session id
+        )
+        """
+    )
+    db.execute(
+        f"""
+        INSERT INTO review_log_new (id, uid, card, kind, ts, day, rating, phase, duration_ms,
+                                    rated_by, suggested, answer, ref, session)
+        SELECT l.id, studycli_uid(l.uid), c.key, CASE l.kind {kind_code} END, l.ts, l.day,
+               l.rating, CASE l.phase {phase_code} END, l.duration_ms, r.key, l.suggested,
+               studycli_answer(l.answer), studycli_uid(l.ref), s.key
+        FROM review_log l JOIN names c ON c.name = l.card_id
+        LEFT JOIN names r ON r.name = l.rated_by LEFT JOIN names s ON s.name = l.session
+        ORDER BY l.id
+        """
+    )
+    db.execute("DROP TABLE review_log")
+    db.execute("ALTER TABLE review_log_new RENAME TO review_log")
+    db.execute("CREATE INDEX review_log_card ON review_log(card, ts)")
+    db.execute("CREATE INDEX review_log_undo ON review_log(ref) WHERE kind = 1")
+    db.execute(
+        "CREATE INDEX review_log_kind_day ON review_log(kind, day, rating, phase, duration_ms)"
+    )
+    # The log as LogEntry's plain strings, for reading (and for anyone opening the file with
+    # the sqlite3 shell); an answer stays a zlib BLOB when it was compressed.
+    uid, ref = (
+        f"CASE typeof(l.{c}) WHEN 'blob' THEN lower(hex(l.{c})) ELSE l.{c} END"
+        for c in ("uid", "ref")
+    )
+    kind_text = " ".join(f"WHEN {i} THEN '{k}'" for i, k in enumerate(KINDS))
+    phase_text = " ".join(f"WHEN {i} THEN '{p}'" for i, p in enumerate(PHASES))
+    db.execute(
+        f"""
+        CREATE VIEW review_entries AS
+        SELECT l.id AS id, {uid} AS uid, c.name AS card_id, CASE l.kind {kind_text} END AS kind,
+               l.ts AS ts, l.day AS day, l.rating AS rating, CASE l.phase {phase_text} END AS phase,
+               l.duration_ms AS duration_ms, r.name AS rated_by, l.suggested AS suggested,
+               l.answer AS answer, {ref} AS ref, s.name AS session
+        FROM review_log l JOIN names c ON c.key = l.card
+        LEFT JOIN names r ON r.key = l.rated_by LEFT JOIN names s ON s.key = l.session
+        """
+    )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .errors import StudyError
 from .scheduler import DEFAULT_PARAMETERS
-from .store import Store
+from .store import NOT_UNDONE, REVIEW, Store
 
 MIN_REVIEWS = 400
 MIN_CARDS = 50
@@ -76,12 +76,12 @@ class NotEnoughHistory(StudyError):
 def log_reviews(store: Store) -> list[Review]:
     """Reviews that count (kind review, not undone), in time order."""
     rows = store.conn.execute(
-        "SELECT card_id, ts, day, rating FROM review_log "
-        "WHERE kind = 'review' AND rating IS NOT NULL "
-        "AND uid NOT IN (SELECT ref FROM review_log WHERE kind = 'undo' AND ref IS NOT NULL) "
-        "ORDER BY card_id, ts, uid"
+        "SELECT card, ts, day, rating FROM review_log "
+        f"WHERE kind = {REVIEW} AND rating IS NOT NULL AND {NOT_UNDONE} "
+        "ORDER BY card, ts, uid"
     )
-    return [Review(*r) for r in rows]
+    names = dict(store.conn.execute("SELECT key, name FROM names"))
+    return [Review(names[card], ts, day, rating) for card, ts, day, rating in rows]
 
 
 def build_items(reviews: Iterable[Review]) -> list[Item]:

@@ -26,7 +26,7 @@ from typing import Any
 
 from .content import Card, Catalogue
 from .scheduler import AGAIN, CardState, Scheduler, day_date, study_day
-from .store import Store
+from .store import PHASE_REVIEW, REVIEW, UNDO, Store
 
 SCHEMA = 1
 WINDOW_DAYS = 365  # every per-day series covers at most this many study days
@@ -49,7 +49,7 @@ _REVIEW_INDEX = "review_log_kind_day"  # (kind, day, rating, phase, duration_ms)
 # Undone reviews, reached from the (few) undo rows through the partial index and the uid
 # index; CROSS JOIN keeps SQLite from walking the review rows instead.
 _UNDONE = (
-    "(SELECT DISTINCT ref FROM review_log WHERE kind = 'undo' AND ref IS NOT NULL) AS u "
+    f"(SELECT DISTINCT ref FROM review_log WHERE kind = {UNDO} AND ref IS NOT NULL) AS u "
     "CROSS JOIN review_log ON review_log.uid = u.ref"
 )
 
@@ -97,7 +97,7 @@ def _fold(rows: Iterable[Sequence[Any]], out: dict[int, DayTotals], sign: int) -
     """Add (day, rating, phase, count, ms) groups into per-day totals."""
     for day, rating, phase, count, ms in rows:
         n = sign * int(count)
-        in_review = phase == "review"
+        in_review = phase == PHASE_REVIEW
         out[day] = out.get(day, DayTotals()) + DayTotals(
             reviews=n,
             review_phase=n if in_review else 0,
@@ -122,7 +122,7 @@ def daily_totals(store: Store, first_day: int, last_day: int) -> dict[int, DayTo
     out: dict[int, DayTotals] = {}
     group = (
         "SELECT day, rating, phase, count(*), sum(duration_ms) FROM {src} "
-        "WHERE kind = 'review' AND day BETWEEN ? AND ? GROUP BY day, rating, phase"
+        f"WHERE kind = {REVIEW} AND day BETWEEN ? AND ? GROUP BY day, rating, phase"
     )
     _fold(store.conn.execute(group.format(src=f"review_log {hint}"), (first_day, last_day)), out, 1)
     _fold(store.conn.execute(group.format(src=_UNDONE), (first_day, last_day)), out, -1)
@@ -133,7 +133,8 @@ def daily_counts(store: Store, first_day: int, last_day: int) -> dict[int, int]:
     """Reviews per study day in [first_day, last_day] (undone ones excluded); counts only."""
     hint = f"INDEXED BY {_REVIEW_INDEX}" if _has_index(store, _REVIEW_INDEX) else ""
     group = (
-        "SELECT day, count(*) FROM {src} WHERE kind = 'review' AND day BETWEEN ? AND ? GROUP BY day"
+        "SELECT day, count(*) FROM {src} "
+        f"WHERE kind = {REVIEW} AND day BETWEEN ? AND ? GROUP BY day"
     )
     out = dict(store.conn.execute(group.format(src=f"review_log {hint}"), (first_day, last_day)))
     for day, n in store.conn.execute(group.format(src=_UNDONE), (first_day, last_day)):
@@ -150,13 +151,13 @@ def total_reviews(store: Store) -> int:
     # The index starts with kind: the other kinds are small ranges of it.
     others = (
         conn.execute(
-            f"SELECT count(*) FROM review_log INDEXED BY {_REVIEW_INDEX} WHERE kind < 'review'"
+            f"SELECT count(*) FROM review_log INDEXED BY {_REVIEW_INDEX} WHERE kind < {REVIEW}"
         ).fetchone()[0]
         + conn.execute(
-            f"SELECT count(*) FROM review_log INDEXED BY {_REVIEW_INDEX} WHERE kind > 'review'"
+            f"SELECT count(*) FROM review_log INDEXED BY {_REVIEW_INDEX} WHERE kind > {REVIEW}"
         ).fetchone()[0]
     )
-    undone = conn.execute(f"SELECT count(*) FROM {_UNDONE} WHERE kind = 'review'").fetchone()[0]
+    undone = conn.execute(f"SELECT count(*) FROM {_UNDONE} WHERE kind = {REVIEW}").fetchone()[0]
     return int(everything - others - undone)
 
 

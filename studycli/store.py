@@ -20,11 +20,12 @@ import os
 import secrets
 import shutil
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from .errors import StoreError
 from .scheduler import CardState, Scheduler
@@ -38,6 +39,7 @@ MIGRATION_NAMES = (
     "m005_plan_log",
     "m006_mocks",
     "m007_report_review_stats_index",
+    "m008_compact_review_log",
 )
 BUSY_TIMEOUT_S = 15.0
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -54,7 +56,6 @@ _STATE_UPSERT = (
     f"INSERT OR REPLACE INTO card_state ({', '.join(STATE_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in STATE_COLUMNS)})"
 )
-_NOT_UNDONE = "uid NOT IN (SELECT ref FROM review_log WHERE kind = 'undo')"
 
 
 def new_uid() -> str:
@@ -91,7 +92,142 @@ class LogEntry:
 
 
 LOG_COLUMNS = tuple(LogEntry.__dataclass_fields__)
-_LOG_INSERT = f"INSERT INTO review_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' for _ in LOG_COLUMNS)})"
+
+# -- the review log's encoding (m008) ---------------------------------------------
+# A million reviews is five years of heavy use, so a row is kept near 50 bytes plus its
+# answer: kinds and phases are small integers (their index below), card ids, raters and
+# sessions are keys into `names` (each string stored once), a uid of 16 hex digits is
+# stored as its 8 bytes, and an answer is zlib-compressed when that makes it shorter.
+# Only this section knows; everything else reads and writes LogEntry's plain strings.
+
+KINDS = ("review", "undo", "suspend", "unsuspend")
+PHASES = ("new", "learning", "review", "relearning")
+REVIEW, UNDO = KINDS.index("review"), KINDS.index("undo")
+PHASE_REVIEW = PHASES.index("review")
+_KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+_PHASE_CODE = {p: i for i, p in enumerate(PHASES)}
+_NAMED = ("card_id", "rated_by", "session")  # LogEntry fields stored as names.key
+# `kind` of a review in a file of any schema, before m008 (a backup or a damaged file) or after.
+ANY_REVIEW = f"({REVIEW}, 'review')"
+# Reviews that count: not taken back by an undo (whose `ref` is the review's uid).
+NOT_UNDONE = f"uid NOT IN (SELECT ref FROM review_log WHERE kind = {UNDO})"
+_LOG_INSERT = (
+    "INSERT OR IGNORE INTO review_log (uid, card, kind, ts, day, rating, phase, duration_ms, "
+    "rated_by, suggested, answer, ref, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# The view (m008) that shows the log as LogEntry's fields; only `answer` may still be packed.
+LOG_SELECT = f"SELECT {', '.join(LOG_COLUMNS)} FROM review_entries"
+_COMPRESS_FROM = 64  # bytes; shorter answers rarely shrink
+
+
+def pack_uid(uid: str | None) -> bytes | str | None:
+    """A uid as stored: the 8 bytes of 16 lowercase hex digits, any other text as it is."""
+    if uid is not None and len(uid) == 16:
+        try:
+            raw = bytes.fromhex(uid)
+        except ValueError:
+            return uid
+        if raw.hex() == uid:
+            return raw
+    return uid
+
+
+@overload
+def unpack_uid(value: bytes | str) -> str: ...
+@overload
+def unpack_uid(value: None) -> None: ...
+def unpack_uid(value: bytes | str | None) -> str | None:
+    return value.hex() if isinstance(value, bytes) else value
+
+
+def pack_answer(text: str | None) -> bytes | str | None:
+    """An answer as stored: zlib-compressed UTF-8 when that is shorter, else the text."""
+    if text and len(text) >= _COMPRESS_FROM:
+        raw = text.encode()
+        packed = zlib.compress(raw, 9)
+        if len(packed) < len(raw):
+            return packed
+    return text
+
+
+def unpack_answer(value: bytes | str | None) -> str | None:
+    return zlib.decompress(value).decode() if isinstance(value, bytes) else value
+
+
+_CARD_KEY = "SELECT key FROM names WHERE name = ?"
+
+
+def _event(row: Sequence[Any]) -> tuple[str, str, int, int, int | None, str | None]:
+    """(uid, kind, ts, day, rating, ref) of a review_log row, as Scheduler.replay takes them."""
+    uid, kind, ts, day, rating, ref = row
+    return unpack_uid(uid), KINDS[kind], ts, day, rating, unpack_uid(ref)
+
+
+def log_entry(row: Sequence[Any]) -> LogEntry:
+    """A LogEntry from a row of LOG_SELECT."""
+    uid, card_id, kind, ts, day, rating, phase, duration, by, suggested, answer, ref, session = row
+    return LogEntry(
+        uid, card_id, kind, ts, day, rating, phase, duration, by, suggested,
+        unpack_answer(answer), ref, session,
+    )  # fmt: skip
+
+
+def log_rows(
+    conn: sqlite3.Connection, where: str = "", params: Sequence[Any] = ()
+) -> Iterator[LogEntry]:
+    """Review-log entries in time order, decoded; `where` filters on LogEntry's fields."""
+    for row in conn.execute(f"{LOG_SELECT} {where} ORDER BY ts, uid", params):
+        yield log_entry(row)
+
+
+class _Names:
+    """names.key of each string, created on first use (within the caller's transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.keys: dict[str, int] = {}
+
+    def key(self, name: str | None) -> int | None:
+        if name is None:
+            return None
+        found = self.keys.get(name)
+        if found is None:
+            row = self.conn.execute("SELECT key FROM names WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                row = (self.conn.execute("INSERT INTO names (name) VALUES (?)", (name,)).lastrowid,)
+            found = self.keys[name] = row[0]
+        return found
+
+    def forget(self) -> None:  # after a rollback: keys created in it are gone
+        self.keys.clear()
+
+
+def insert_log(
+    conn: sqlite3.Connection, entries: Iterable[LogEntry], names: _Names | None = None
+) -> int:
+    """Append entries (an existing uid is skipped); returns how many were new. Needs a transaction."""
+    key = (names or _Names(conn)).key
+    rows = [
+        (
+            pack_uid(e.uid),
+            key(e.card_id),
+            _KIND_CODE[e.kind],
+            e.ts,
+            e.day,
+            e.rating,
+            None if e.phase is None else _PHASE_CODE[e.phase],
+            e.duration_ms,
+            key(e.rated_by),
+            e.suggested,
+            pack_answer(e.answer),
+            pack_uid(e.ref),
+            key(e.session),
+        )  # fmt: skip
+        for e in entries
+    ]
+    before = conn.total_changes
+    conn.executemany(_LOG_INSERT, rows)
+    return conn.total_changes - before
 
 
 # -- faults -----------------------------------------------------------------------
@@ -232,6 +368,7 @@ class Store:
         # Called once, just before this connection's first write (the daily backup, backup.py).
         self.before_write = before_write
         self.conn = self._connect()
+        self._names = _Names(self.conn)
         self._ensure_schema()
 
     # -- opening ------------------------------------------------------------------
@@ -337,6 +474,10 @@ class Store:
                 migrations.apply(Database(self.conn))
         except sqlite3.DatabaseError as exc:
             raise self._error("cannot prepare database", exc) from None
+        # A step that rebuilds a table (m008) leaves the old pages free: give them back.
+        if self.conn.execute("PRAGMA freelist_count").fetchone()[0]:
+            with suppress(sqlite3.OperationalError):  # busy (another studycli): next time
+                self.conn.execute("VACUUM")
 
     def close(self) -> None:
         self.conn.close()
@@ -370,6 +511,7 @@ class Store:
                 raise self._error("could not save", exc) from None
 
     def _rollback(self) -> None:
+        self._names.forget()  # names created in the transaction are gone with it
         # SQLite may already have rolled back (e.g. on a full disk); never hide the first error.
         if self.conn.in_transaction:
             with suppress(sqlite3.Error):
@@ -396,7 +538,7 @@ class Store:
             with self.transaction() as conn:
                 replay = scheduler is not None and new_state is not None
                 replay = replay and self._stale(entry, expected)
-                conn.execute(_LOG_INSERT, [getattr(entry, c) for c in LOG_COLUMNS])
+                insert_log(conn, [entry], self._names)
                 if replay and scheduler is not None:
                     new_state = scheduler.replay(entry.card_id, self.card_events(entry.card_id))
                 if new_state is not None:
@@ -408,9 +550,9 @@ class Store:
         if expected is not None and self.state(entry.card_id) != expected:
             return True
         later = self.conn.execute(
-            "SELECT 1 FROM review_log WHERE card_id = ? "
+            f"SELECT 1 FROM review_log WHERE card = ({_CARD_KEY}) "
             "AND (ts > ? OR (ts = ? AND uid > ?)) LIMIT 1",
-            (entry.card_id, entry.ts, entry.ts, entry.uid),
+            (entry.card_id, entry.ts, entry.ts, pack_uid(entry.uid)),
         ).fetchone()
         return later is not None
 
@@ -418,7 +560,7 @@ class Store:
         """Append an event (undo, suspend, ...) and recompute that card's state from its log."""
         try:
             with self.transaction() as conn:
-                conn.execute(_LOG_INSERT, [getattr(entry, c) for c in LOG_COLUMNS])
+                insert_log(conn, [entry], self._names)
                 state = scheduler.replay(entry.card_id, self.card_events(entry.card_id))
                 conn.execute(_STATE_UPSERT, _state_row(state))
         except sqlite3.DatabaseError as exc:
@@ -426,27 +568,30 @@ class Store:
         return state
 
     def card_events(self, card_id: str) -> list[tuple[str, str, int, int, int | None, str | None]]:
-        return self.conn.execute(
-            "SELECT uid, kind, ts, day, rating, ref FROM review_log WHERE card_id = ? ORDER BY ts, uid",
+        rows = self.conn.execute(
+            "SELECT uid, kind, ts, day, rating, ref FROM review_log "
+            f"WHERE card = ({_CARD_KEY}) ORDER BY ts, uid",
             (card_id,),
-        ).fetchall()
+        )
+        return [_event(r) for r in rows]
 
     def rebuild_states(self, scheduler: Scheduler) -> int:
         """Recompute the whole card-state cache from the review log alone. Returns cards rebuilt."""
+        names = dict(self.conn.execute("SELECT key, name FROM names"))
         rows = self.conn.execute(
-            "SELECT card_id, uid, kind, ts, day, rating, ref FROM review_log ORDER BY card_id, ts, uid"
+            "SELECT card, uid, kind, ts, day, rating, ref FROM review_log ORDER BY card, ts, uid"
         )
         states: list[CardState] = []
-        current: str | None = None
+        current: int | None = None
         events: list[tuple[str, str, int, int, int | None, str | None]] = []
-        for card_id, *event in rows:
-            if card_id != current:
+        for card, *event in rows:
+            if card != current:
                 if current is not None:
-                    states.append(scheduler.replay(current, events))
-                current, events = card_id, []
-            events.append(tuple(event))  # type: ignore[arg-type]
+                    states.append(scheduler.replay(names[current], events))
+                current, events = card, []
+            events.append(_event(event))
         if current is not None:
-            states.append(scheduler.replay(current, events))
+            states.append(scheduler.replay(names[current], events))
         with self.transaction() as conn:
             conn.execute("DELETE FROM card_state")
             conn.executemany(_STATE_UPSERT, (_state_row(s) for s in states))
@@ -471,7 +616,7 @@ class Store:
     def reviews_on(self, day: int) -> int:
         """Reviews (not undone) given on a study day."""
         return self.conn.execute(
-            f"SELECT count(*) FROM review_log WHERE day = ? AND kind = 'review' AND {_NOT_UNDONE}",
+            f"SELECT count(*) FROM review_log WHERE day = ? AND kind = {REVIEW} AND {NOT_UNDONE}",
             (day,),
         ).fetchone()[0]
 
@@ -480,29 +625,31 @@ class Store:
             "SELECT count(*) FROM card_state WHERE first_day = ?", (day,)
         ).fetchone()[0]
 
+    def undone_uids(self) -> set[str]:
+        """Uids of the reviews taken back by an undo."""
+        rows = self.conn.execute(f"SELECT ref FROM review_log WHERE kind = {UNDO}")
+        return {u for (r,) in rows if (u := unpack_uid(r)) is not None}
+
     def review_count(self) -> int:
         return self.conn.execute(
-            f"SELECT count(*) FROM review_log WHERE kind = 'review' AND {_NOT_UNDONE}"
+            f"SELECT count(*) FROM review_log WHERE kind = {REVIEW} AND {NOT_UNDONE}"
         ).fetchone()[0]
 
     def retention(self, since_day: int) -> tuple[int, int]:
         """(passed, total) reviews of cards in the review phase since a study day."""
         row = self.conn.execute(
             "SELECT count(*), coalesce(sum(rating > 1), 0) FROM review_log "
-            f"WHERE day >= ? AND kind = 'review' AND phase = 'review' AND {_NOT_UNDONE}",
+            f"WHERE day >= ? AND kind = {REVIEW} AND phase = {PHASE_REVIEW} AND {NOT_UNDONE}",
             (since_day,),
         ).fetchone()
         return int(row[1]), int(row[0])
 
     def log(self, card_ids: Iterable[str] | None = None) -> Iterator[LogEntry]:
-        sql = f"SELECT {', '.join(LOG_COLUMNS)} FROM review_log"
-        params: list[Any] = []
-        if card_ids is not None:
-            ids = list(card_ids)
-            sql += f" WHERE card_id IN ({', '.join('?' for _ in ids)})"
-            params = ids
-        for row in self.conn.execute(sql + " ORDER BY ts, uid", params):
-            yield LogEntry(*row)
+        """Review-log entries in time order, of some cards or all."""
+        if card_ids is None:
+            return log_rows(self.conn)
+        ids = list(card_ids)
+        return log_rows(self.conn, f"WHERE card_id IN ({', '.join('?' for _ in ids)})", ids)
 
     # -- settings -----------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import json
 import math
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -29,7 +29,7 @@ from . import __version__
 from .config import SETTINGS, Config, save_config
 from .errors import StoreError, UsageError
 from .scheduler import to_ms
-from .store import LOG_COLUMNS, Store
+from .store import LOG_COLUMNS, LogEntry, Store, insert_log, log_rows
 
 FORMAT = "studycli-progress"
 FORMAT_VERSION = 1
@@ -153,12 +153,7 @@ def _records(
         {"record": "setting", "scope": scope, "key": key, "value": entry.value, "ts": entry.ts}
         for (scope, key), entry in sorted(ledger.items())
     ]
-    log = [
-        {"record": "review_log", **dict(zip(LOG_COLUMNS, row, strict=True))}
-        for row in store.conn.execute(
-            f"SELECT {', '.join(LOG_COLUMNS)} FROM review_log ORDER BY ts, uid"
-        )
-    ]
+    log = [{"record": "review_log", **_log_fields(e)} for e in store.log()]
     plan = [
         {"record": "plan_log", **dict(zip(PLAN_COLUMNS, row, strict=True))}
         for row in store.conn.execute(
@@ -523,8 +518,27 @@ def merge_progress(
     try:
         with store.transaction() as conn:
             ledger = _reconcile(conn, config, to_ms(now))
-            _merge_rows(conn, "review_log", LOG_COLUMNS, progress.log, result, "reviews")
-            _merge_rows(conn, "plan_log", PLAN_COLUMNS, progress.plan, result, "plan")
+            local_log = {e.uid: tuple(_log_fields(e).values()) for e in log_rows(conn)}
+            added = _merge_rows(
+                local_log, progress.log, result,
+                lambda fresh: insert_log(conn, (LogEntry(*r) for r in fresh)),
+            )  # fmt: skip
+            result.reviews_added, result.reviews_known = added, len(progress.log) - added
+            local_plan = {
+                r[0]: tuple(r)
+                for r in conn.execute(f"SELECT {', '.join(PLAN_COLUMNS)} FROM plan_log")
+            }
+            plan_insert = (
+                f"INSERT INTO plan_log ({', '.join(PLAN_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in PLAN_COLUMNS)})"
+            )
+            added = _merge_rows(
+                local_plan,
+                progress.plan,
+                result,
+                lambda fresh: conn.executemany(plan_insert, fresh),
+            )
+            result.plan_added, result.plan_known = added, len(progress.plan) - added
             for scope, key, theirs in progress.settings:
                 ours = ledger.get((scope, key))
                 if ours is not None and _canonical(ours.value) == _canonical(theirs.value):
@@ -558,18 +572,19 @@ def merge_progress(
     return result
 
 
+def _log_fields(entry: LogEntry) -> dict[str, Any]:
+    return {c: getattr(entry, c) for c in LOG_COLUMNS}
+
+
 def _merge_rows(
-    conn: sqlite3.Connection,
-    table: str,
-    columns: tuple[str, ...],
+    local: dict[Any, tuple[Any, ...]],
     rows: list[tuple[Any, ...]],
     result: MergeResult,
-    what: str,
-) -> None:
-    if not rows:
-        return
-    cols = ", ".join(columns)
-    local = {r[0]: tuple(r) for r in conn.execute(f"SELECT {cols} FROM {table}")}
+    insert: Callable[[list[tuple[Any, ...]]], Any],
+) -> int:
+    """Insert the rows whose uid (first field) is not local; count same-uid conflicts.
+
+    Returns how many rows were added."""
     fresh = []
     for row in rows:
         mine = local.get(row[0])
@@ -577,12 +592,6 @@ def _merge_rows(
             fresh.append(row)
         elif mine != row:
             result.conflicts += 1
-    conn.executemany(
-        f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})", fresh
-    )
-    added = len(fresh)
-    known = len(rows) - added
-    if what == "reviews":
-        result.reviews_added, result.reviews_known = added, known
-    else:
-        result.plan_added, result.plan_known = added, known
+    if fresh:
+        insert(fresh)
+    return len(fresh)

@@ -43,7 +43,7 @@ def test_drill_transcript_answer_rate_quit(cli, isolated_home):
     assert "2/2" in out
     assert "Session ended. Reviewed 1 card (Good 1)" in out
     db = sqlite3.connect(isolated_home / "studycli.db")
-    assert db.execute("SELECT rating, answer FROM review_log").fetchall() == [
+    assert db.execute("SELECT rating, answer FROM review_entries").fetchall() == [
         (3, "Workflows first.\nAgents later.")
     ]
 

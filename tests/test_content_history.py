@@ -84,8 +84,8 @@ def reviews(home: Path, card_id: str) -> list[int]:
     db = sqlite3.connect(home / "studycli.db")
     try:
         rows = db.execute(
-            "SELECT rating FROM review_log WHERE card_id = ? AND kind = 'review' AND uid NOT IN "
-            "(SELECT ref FROM review_log WHERE kind = 'undo') ORDER BY id",
+            "SELECT rating FROM review_entries WHERE card_id = ? AND kind = 'review' AND uid NOT IN "
+            "(SELECT ref FROM review_entries WHERE kind = 'undo') ORDER BY id",
             (card_id,),
         ).fetchall()
     finally:

@@ -25,6 +25,7 @@ import select
 import shutil
 import signal
 import sqlite3
+import string
 import subprocess
 import threading
 import time
@@ -40,7 +41,7 @@ from studycli import store as store_mod
 from studycli.backup import check_copy, daily_backup, list_backups
 from studycli.errors import StoreError
 from studycli.scheduler import Scheduler, study_day, to_ms
-from studycli.store import LOG_COLUMNS, LogEntry, Store, new_uid
+from studycli.store import LogEntry, Store, insert_log, new_uid
 
 from .conftest import studycli_command
 
@@ -107,7 +108,7 @@ def review_answers(db_path: Path) -> list[tuple[str, int]]:
     db = sqlite3.connect(db_path)
     try:
         return db.execute(
-            "SELECT answer, rating FROM review_log WHERE kind = 'review' ORDER BY id"
+            "SELECT answer, rating FROM review_entries WHERE kind = 'review' ORDER BY id"
         ).fetchall()
     finally:
         db.close()
@@ -384,7 +385,7 @@ def grading_kill(home: Path, run: int, rng: random.Random, ledger: Ledger, now: 
         db = sqlite3.connect(home / "studycli.db")
         try:
             linked = db.execute(
-                "SELECT g.final_rating FROM grades g JOIN review_log r ON r.uid = g.review_uid "
+                "SELECT g.final_rating FROM grades g JOIN review_entries r ON r.uid = g.review_uid "
                 "WHERE r.answer = ?",
                 (token,),
             ).fetchall()
@@ -658,13 +659,9 @@ def bulk_reviews(store: Store, count: int, start: int = 0) -> list[str]:
             answer=f"answer {i} " + "x" * 60,
             session="bulk",
         )
-        rows.append([getattr(entry, c) for c in LOG_COLUMNS])
+        rows.append(entry)
     with store.transaction() as conn:
-        conn.executemany(
-            f"INSERT INTO review_log ({', '.join(LOG_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(LOG_COLUMNS))})",
-            rows,
-        )
+        insert_log(conn, rows)
     store.rebuild_states(Scheduler())
     return uids
 
@@ -699,7 +696,7 @@ def test_damage_found_mid_command_then_salvaged_from_both_ends_and_the_backup(is
     r = cli("doctor", "--repair", now=iso(START + dt.timedelta(days=1)))
     assert r.exit_code == 0, r.output
     with Store(db) as s:
-        got = {row[0] for row in s.conn.execute("SELECT uid FROM review_log")}
+        got = {row[0] for row in s.conn.execute("SELECT uid FROM review_entries")}
         assert s.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert set(early) <= got  # everything the backup had
     assert got <= set(early) | set(late)  # nothing invented
@@ -904,7 +901,8 @@ def test_full_disk_simulated_with_max_page_count(isolated_home, cli, monkeypatch
         self.conn.execute(f"PRAGMA max_page_count = {pages}")
 
     monkeypatch.setattr(Store, "__init__", capped)
-    big = "y" * 20000  # a long answer needs new pages
+    rng = random.Random(5)  # a long answer that compresses poorly needs new pages
+    big = "".join(rng.choice(string.ascii_letters + " ") for _ in range(20000))
     r = cli("drill", "--new", "2", now=iso(START + dt.timedelta(days=1)), input=f"{big}\n\n3\n")
     assert r.exit_code == 1
     lines = r.stderr.strip().splitlines()
@@ -917,8 +915,10 @@ def test_full_disk_simulated_with_max_page_count(isolated_home, cli, monkeypatch
 def test_store_error_on_full_disk_keeps_the_transaction_whole(store, at):
     pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
     store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    rng = random.Random(6)  # an answer that compresses poorly, so it needs new pages
+    answer = "".join(rng.choice(string.ascii_letters) for _ in range(50000))
     entry = LogEntry(
-        new_uid(), "c1", "review", to_ms(at()), study_day(at()), rating=3, answer="z" * 50000
+        new_uid(), "c1", "review", to_ms(at()), study_day(at()), rating=3, answer=answer
     )
     with pytest.raises(StoreError, match="the disk is full"):
         store.record(entry, None)
@@ -958,7 +958,7 @@ def test_backup_once_a_day_before_the_first_write_keeping_seven(isolated_home, c
         today = folder / f"studycli-{moment.date().isoformat()}.db"
         conn = sqlite3.connect(today)  # taken before today's first write, with the backup API
         try:
-            answers = {a for (a,) in conn.execute("SELECT answer FROM review_log")}
+            answers = {a for (a,) in conn.execute("SELECT answer FROM review_entries")}
             assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
         finally:
             conn.close()

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from studycli.scheduler import AGAIN, GOOD, HARD
+from studycli.store import unpack_answer
 
 from .conftest import write
 from .test_grading import LoopbackLLM, closed_port, error, honest_judge  # noqa: F401 - fixtures below
@@ -208,7 +209,7 @@ def test_drill_grades_and_enter_accepts_the_suggestion(cli, graded, isolated_hom
     with db(isolated_home) as store:
         reviews = rows(
             store,
-            "SELECT uid, card_id, rating, rated_by, suggested, answer FROM review_log "
+            "SELECT uid, card_id, rating, rated_by, suggested, answer FROM review_entries "
             "ORDER BY ts, id",
         )
         grades = rows(
@@ -219,7 +220,7 @@ def test_drill_grades_and_enter_accepts_the_suggestion(cli, graded, isolated_hom
         ("grading-test-hybrid", GOOD, "grader", GOOD),
         ("grading-test-cache", AGAIN, "self", HARD),
     ]
-    assert reviews[0][5] == HYBRID_3_OF_4
+    assert unpack_answer(reviews[0][5]) == HYBRID_3_OF_4  # long answers are stored compressed
     assert grades == [
         (reviews[0][0], "grading-test-hybrid", GOOD, GOOD, "done"),
         (reviews[1][0], "grading-test-cache", HARD, AGAIN, "done"),
@@ -242,7 +243,7 @@ def test_drill_goes_on_with_self_rating_when_grading_fails(cli, tmp_path, isolat
     assert "Session complete. Reviewed 2 cards" in out
     with db(isolated_home) as store:
         reviews = rows(
-            store, "SELECT uid, rating, rated_by, suggested FROM review_log ORDER BY ts, id"
+            store, "SELECT uid, rating, rated_by, suggested FROM review_entries ORDER BY ts, id"
         )
         grades = rows(
             store,
@@ -264,7 +265,7 @@ def test_drill_without_a_model_is_unchanged(cli, isolated_home) -> None:
     assert "Grad" not in result.output and "Enter =" not in result.output
     with db(isolated_home) as store:
         assert rows(store, "SELECT count(*) FROM grades") == [(0,)]
-        assert rows(store, "SELECT rated_by, suggested FROM review_log") == [("self", None)]
+        assert rows(store, "SELECT rated_by, suggested FROM review_entries") == [("self", None)]
 
 
 # --------------------------------------------------------------------------- stats
@@ -395,7 +396,7 @@ def test_enter_accepts_the_suggestion_in_a_real_terminal(cli, graded, isolated_h
     finally:
         child.close(force=True)
     with db(isolated_home) as store:
-        assert rows(store, "SELECT rating, rated_by, suggested FROM review_log") == [
+        assert rows(store, "SELECT rating, rated_by, suggested FROM review_entries") == [
             (GOOD, "grader", GOOD)
         ]
         assert rows(store, "SELECT final_rating FROM grades") == [(GOOD,)]

@@ -106,7 +106,7 @@ def test_time_accounting_transcript_and_reviews(store, catalogue, tmp_path):
     m.rate(q2, 4, later)  # rating twice does nothing
     logs = store.conn.execute(
         "SELECT card_id, rating, rated_by, session, answer, duration_ms, suggested "
-        "FROM review_log ORDER BY id"
+        "FROM review_entries ORDER BY id"
     ).fetchall()
     assert logs == [
         (q1.card_id, 3, "mock", m.uid, "Tokens are sub-words.", 200000, 2),
@@ -175,7 +175,7 @@ def test_mock_self_rated_through_the_cli(cli, isolated_home, catalogue):
     path = Path(re.search(r"Transcript saved: (\S+)", out).group(1))
     assert path.exists() and path.parent == isolated_home / "mocks"
     db = sqlite3.connect(isolated_home / "studycli.db")
-    rows = db.execute("SELECT rating, rated_by, answer FROM review_log ORDER BY id").fetchall()
+    rows = db.execute("SELECT rating, rated_by, answer FROM review_entries ORDER BY id").fetchall()
     assert rows == [
         (2, "mock", "Situation, task, action, result.\nWe cut cost 40%."),
         (3, "mock", ""),
@@ -225,7 +225,7 @@ def test_cancelled_mock_saves_nothing_and_skip_is_i_dont_know(cli, isolated_home
     assert not (isolated_home / "mocks").exists()
     r = plain_mock(cli, "--minutes", "3", input="\n/skip\n\n1\n")
     assert r.exit_code == 0, r.output
-    assert db.execute("SELECT rating, answer FROM review_log").fetchall() == [(1, "")]
+    assert db.execute("SELECT rating, answer FROM review_entries").fetchall() == [(1, "")]
 
 
 # --------------------------------------------------------------------------- CLI with a grader
@@ -325,7 +325,7 @@ def test_mock_graded_by_the_configured_grader(cli, isolated_home, catalogue, no_
     assert f"Covered 2/{n} key points" in r.output and "Name one metric." in r.output
     db = sqlite3.connect(isolated_home / "studycli.db")
     review_uid, rating, suggested = db.execute(
-        "SELECT uid, rating, suggested FROM review_log"
+        "SELECT uid, rating, suggested FROM review_entries"
     ).fetchone()
     status, score, linked, final = db.execute(
         "SELECT status, score, review_uid, final_rating FROM grades"
@@ -355,7 +355,7 @@ def test_mock_grade_pending_when_the_grader_fails(cli, isolated_home, catalogue,
     assert r.exit_code == 0, r.output
     assert "1 answer(s) could not be graded now (grade pending)" in r.output
     db = sqlite3.connect(isolated_home / "studycli.db")
-    review_uid, rating = db.execute("SELECT uid, rating FROM review_log").fetchone()
+    review_uid, rating = db.execute("SELECT uid, rating FROM review_entries").fetchone()
     assert rating == 2  # self-rated, and the answer still counts as a review
     status, linked = db.execute("SELECT status, review_uid FROM grades").fetchone()
     assert status == "pending" and linked == review_uid  # 'studycli grade --pending' can finish it
@@ -451,7 +451,7 @@ def test_one_minute_mock_in_a_real_terminal(isolated_home):
     md = path.read_text()
     assert "> Hybrid search: BM25 plus vectors.\n> Then rerank." in md
     assert "- [x] " in md and "rated Good (self)" in md
-    assert db.execute("SELECT rated_by, rating FROM review_log").fetchall() == [("mock", 3)]
+    assert db.execute("SELECT rated_by, rating FROM review_entries").fetchall() == [("mock", 3)]
 
 
 @pytest.mark.terminal
@@ -479,7 +479,7 @@ def test_answer_is_submitted_when_its_time_runs_out(isolated_home):
     assert q["answer"] == "half an answer" and q["timed_out"] and q["rating"] is None
     assert t["status"] == "ended-early" and t["questions"][1]["answer"] is None
     assert (
-        db.execute("SELECT count(*) FROM review_log").fetchone()[0] == 0
+        db.execute("SELECT count(*) FROM review_entries").fetchone()[0] == 0
     )  # not rated: not a review
 
 
@@ -503,4 +503,4 @@ def test_ctrl_c_keeps_the_answers_given(isolated_home):
     assert t["status"] == "interrupted"
     assert [q["answer"] for q in t["questions"]] == ["Embeddings map text to vectors.", None]
     assert Path(db.execute("SELECT markdown_path FROM mocks").fetchone()[0]).exists()
-    assert db.execute("SELECT count(*) FROM review_log").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM review_entries").fetchone()[0] == 0

@@ -29,7 +29,7 @@ from studycli.optimize import (
     split_by_time,
 )
 from studycli.scheduler import DEFAULT_PARAMETERS, Scheduler, day_start
-from studycli.store import LOG_COLUMNS, LogEntry, Store
+from studycli.store import LogEntry, Store, insert_log
 
 FIRST_DAY = dt.date(2026, 5, 1).toordinal()
 NOW = "2026-11-22T09:00:00+00:00"
@@ -101,12 +101,8 @@ def simulate_learner(
 
 
 def load(store: Store, entries: list[LogEntry]) -> None:
-    cols = ", ".join(LOG_COLUMNS)
     with store.transaction() as conn:
-        conn.executemany(
-            f"INSERT INTO review_log ({cols}) VALUES ({', '.join('?' for _ in LOG_COLUMNS)})",
-            [[getattr(e, c) for c in LOG_COLUMNS] for e in entries],
-        )
+        insert_log(conn, entries)
     store.rebuild_states(Scheduler())
 
 

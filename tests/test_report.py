@@ -22,7 +22,7 @@ import pytest
 from studycli.config import Config
 from studycli.scheduler import Scheduler, study_day, to_ms
 from studycli.session import Drill, Limits, plan_day
-from studycli.store import Store, new_uid
+from studycli.store import LogEntry, Store, insert_log, new_uid
 
 from .conftest import studycli_command
 
@@ -222,7 +222,7 @@ def test_daily_series_reads_the_covering_index(hstore):
         for row in hstore.conn.execute(
             "EXPLAIN QUERY PLAN SELECT day, rating, phase, count(*), sum(duration_ms) "
             "FROM review_log INDEXED BY review_log_kind_day "
-            "WHERE kind = 'review' AND day BETWEEN 1 AND 2 GROUP BY day, rating, phase"
+            "WHERE kind = 0 AND day BETWEEN 1 AND 2 GROUP BY day, rating, phase"
         )
     )
     assert "COVERING INDEX review_log_kind_day" in plan
@@ -236,8 +236,8 @@ def _fill(store: Store, n: int, cards: int = 10_000, days: int = 365) -> None:
     for i in range(n):
         day = today - days + 1 + (i * days) // n
         rows.append(
-            (
-                uuid.uuid4().hex,
+            LogEntry(
+                uuid.uuid4().hex[:16],
                 f"c{rng.randrange(cards)}",
                 "review",
                 day * 86_400_000,
@@ -249,12 +249,7 @@ def _fill(store: Store, n: int, cards: int = 10_000, days: int = 365) -> None:
             )
         )
     with store.transaction() as conn:
-        conn.executemany(
-            "INSERT INTO review_log "
-            "(uid, card_id, kind, ts, day, rating, phase, duration_ms, rated_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        insert_log(conn, rows)
 
 
 def _command_seconds(home: Path, *args: str) -> float:

@@ -421,7 +421,7 @@ def test_drill_and_today_follow_pacing_when_a_plan_runs(cli, catalogue, isolated
     r = cli("drill", "--limit", "1", now=at(day(5)), input="an answer\n\n3\n")
     assert r.exit_code == 0, r.output
     db = sqlite3.connect(isolated_home / "studycli.db")
-    (card_id,) = db.execute("SELECT card_id FROM review_log").fetchone()
+    (card_id,) = db.execute("SELECT card_id FROM review_entries").fetchone()
     card = catalogue.cards[card_id]
     assert {"rag", "embeddings", "vector-db"} & ({card.deck} | set(card.tags))
     # A filtered drill keeps the configured daily limit (15, one used): all 10 incident cards.

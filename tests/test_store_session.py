@@ -45,7 +45,7 @@ def test_rating_is_committed_before_next_card(store, catalogue, isolated_home):
     # a second, independent connection sees it at once
     other = sqlite3.connect(isolated_home / "studycli.db")
     row = other.execute(
-        "SELECT card_id, rating, answer, duration_ms, rated_by FROM review_log"
+        "SELECT card_id, rating, answer, duration_ms, rated_by FROM review_entries"
     ).fetchone()
     assert row == (first.id, GOOD, "my answer", 1234, "self")
     assert other.execute("SELECT reps FROM card_state WHERE card_id=?", (first.id,)).fetchone() == (
@@ -102,7 +102,7 @@ def test_undo_restores_state_and_asks_again(store, catalogue):
     assert d.queue.count(b) == 1  # the Again requeue was withdrawn
     assert d.ratings[AGAIN] == 0
     assert store.reviews_on(study_day(T0)) == 1
-    kinds = [r[0] for r in store.conn.execute("SELECT kind FROM review_log ORDER BY id")]
+    kinds = [r[0] for r in store.conn.execute("SELECT kind FROM review_entries ORDER BY id")]
     assert kinds == ["review", "review", "undo"]  # append-only
 
 
@@ -180,3 +180,64 @@ def test_retention_counts_review_phase_only(store, catalogue):
         d.rate(ratings.pop(0) if ratings else GOOD, later)
     passed, total = store.retention(study_day(later) - 29)
     assert (passed, total) == (3, 4)
+
+
+def _old_log(path, entries):
+    """A database as studycli wrote it before m008: text columns, one row per LogEntry."""
+    from sqlite_utils import Database
+
+    from studycli.migrations import migrations
+    from studycli.store import LOG_COLUMNS
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    migrations.apply(Database(conn), stop_before="m008_compact_review_log")
+    conn.executemany(
+        f"INSERT INTO review_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * 13)})",
+        [[getattr(e, c) for c in LOG_COLUMNS] for e in entries],
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_compact_log_migration_keeps_every_field(isolated_home):
+    from studycli.store import LogEntry
+
+    day = study_day(T0)
+    ms = int(T0.timestamp() * 1000)
+    long_answer = "Hybrid search pairs BM25 with dense vectors; fusion merges the lists. " * 4
+    entries = [
+        LogEntry("00000000000000a1", "rag-hybrid", "review", ms, day, 3, "new", 41000, "self",
+                 None, long_answer, None, "5e55100000000001"),
+        LogEntry("00000000000000a2", "rag-hybrid", "review", ms + 1, day, 1, "review", 9000,
+                 "grader", 2, "short answer, ünïcode ✓", None, "5e55100000000001"),
+        LogEntry("00000000000000a3", "rag-hybrid", "undo", ms + 2, day, ref="00000000000000a2",
+                 session="5e55100000000001"),
+        LogEntry("imported-uid-1", "evals-judge", "review", ms + 3, day, 4, "new", None, "mock",
+                 None, "", None, None),
+        LogEntry("00000000000000a5", "evals-judge", "suspend", ms + 4, day),
+        LogEntry("ABCDEF0123456789", "evals-judge", "unsuspend", ms + 5, day),
+    ]  # fmt: skip
+    db = isolated_home / "studycli.db"
+    _old_log(db, entries)
+    with Store(db) as s:
+        assert list(s.log()) == entries
+        assert s.review_count() == 2  # a1 and imported-uid-1; a2 was undone
+        assert s.undone_uids() == {"00000000000000a2"}
+        assert s.conn.execute("PRAGMA freelist_count").fetchone()[0] == 0  # the old table's pages
+        kinds = dict(s.conn.execute("SELECT uid, typeof(answer) FROM review_entries"))
+        assert kinds["00000000000000a1"] == "blob" and kinds["00000000000000a2"] == "text"
+        assert s.rebuild_states(Scheduler()) == 2
+    with Store(db) as s:  # opened again: nothing left to migrate, same log
+        assert list(s.log(["evals-judge"])) == entries[3:]
+
+
+def test_packed_values_round_trip():
+    from studycli.store import pack_answer, pack_uid, unpack_answer, unpack_uid
+
+    for uid in ("0123456789abcdef", "0123456789ABCDEF", "not-hex-at-all!!", "abc", ""):
+        assert unpack_uid(pack_uid(uid)) == uid
+    assert isinstance(pack_uid("0123456789abcdef"), bytes)
+    for text in ("", "short", "é" * 500, "the same phrase again " * 30, None):
+        assert unpack_answer(pack_answer(text)) == text
+    assert len(pack_answer("the same phrase again " * 30)) < 100

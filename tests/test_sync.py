@@ -52,7 +52,7 @@ def snapshot(home: Path) -> dict[str, list[tuple]]:
         return {
             "card_state": conn.execute("SELECT * FROM card_state ORDER BY card_id").fetchall(),
             "review_log": conn.execute(
-                f"SELECT {', '.join(LOG_COLUMNS)} FROM review_log ORDER BY uid"
+                f"SELECT {', '.join(LOG_COLUMNS)} FROM review_entries ORDER BY uid"
             ).fetchall(),
             "plan_log": conn.execute(
                 "SELECT uid, task_id, kind, ts, day FROM plan_log ORDER BY uid"

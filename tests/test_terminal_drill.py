@@ -77,7 +77,7 @@ def test_answer_rate_quit_restart_struggled_card_first(isolated_home):
     assert child.exitstatus == 0
 
     db = sqlite3.connect(isolated_home / "studycli.db")
-    rows = db.execute("SELECT card_id, rating, answer FROM review_log ORDER BY id").fetchall()
+    rows = db.execute("SELECT card_id, rating, answer FROM review_entries ORDER BY id").fetchall()
     assert rows == [
         (hard_card.id, 2, "I think it is about tools.\nAnd a loop."),
         (easy_card.id, 4, ""),
@@ -92,7 +92,7 @@ def test_answer_rate_quit_restart_struggled_card_first(isolated_home):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert db.execute("SELECT count(*) FROM review_log").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM review_entries").fetchone()[0] == 2
 
 
 def test_rating_survives_closed_terminal(isolated_home):
@@ -105,6 +105,6 @@ def test_rating_survives_closed_terminal(isolated_home):
     child.expect(text("2/2"))
     child.close(force=True)  # the terminal goes away (SIGHUP)
     db = sqlite3.connect(isolated_home / "studycli.db")
-    assert db.execute("SELECT rating FROM review_log").fetchall() == [(3,)]
+    assert db.execute("SELECT rating FROM review_entries").fetchall() == [(3,)]
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     _ = dt
