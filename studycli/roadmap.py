@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .content import Card, Day, Roadmap, Task, Week
 from .errors import UsageError
-from .scheduler import CardState, study_day, to_ms
+from .scheduler import study_day, to_ms
 from .session import interleaved_new_order
 from .store import Store, new_uid
 
@@ -425,7 +425,7 @@ def focus_order(schedule: Schedule, today: dt.date) -> Callable[[Sequence[Card]]
 def pacing(
     schedule: Schedule,
     cards: Iterable[Card],
-    states: Mapping[str, CardState],
+    seen: Container[str],
     introduced_today: int,
     today: dt.date,
 ) -> Pacing | None:
@@ -436,16 +436,14 @@ def pacing(
     where the target is the interview minus six days (a fifth of a compressed run, at least
     one). Past the target with cards still unseen, they are spread over the days left before
     the interview instead. Never more than MAX_NEW_PER_DAY: a late candidate is told, not
-    buried. `introduced_today` is the number of cards first seen today
-    (Store.new_introduced_on).
+    buried. `seen` holds the cards no longer new or suspended (Store.seen_cards);
+    `introduced_today` is the number of cards first seen today (Store.new_introduced_on).
     """
     if today < schedule.start:
         return None
     if schedule.interview is not None and today >= schedule.interview:
         return None
-    unseen = sum(
-        1 for c in cards if (s := states.get(c.id)) is None or (s.reps == 0 and not s.suspended)
-    )
+    unseen = sum(1 for c in cards if c.id not in seen)
     at_start = unseen + introduced_today
     target = schedule.target_day()
     late = today.toordinal() >= target and at_start > 0

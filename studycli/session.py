@@ -12,6 +12,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from .content import Card, Catalogue
 from .scheduler import AGAIN, RATING_NAMES, CardState, Outcome, Scheduler, study_day, to_ms
@@ -56,7 +57,7 @@ class DayPlan:
     new_left_today: int  # the new-card limit minus cards introduced today
     reviews_left_today: int
     suspended: int
-    next_due_day: int | None  # earliest due day after today among seen cards
+    next_due_day: int | None  # when nothing is due today: the next day a card of these is due
 
     @property
     def queue(self) -> list[str]:
@@ -65,8 +66,6 @@ class DayPlan:
 
 def plan_day(
     cards: Sequence[Card],
-    states: dict[str, CardState],
-    scheduler: Scheduler,
     store: Store,
     now: dt.datetime,
     rollover_hour: int,
@@ -80,33 +79,20 @@ def plan_day(
     new_left = max(0, limits.new_per_day - store.new_introduced_on(today))
     if extra_new is not None:
         new_left = extra_new
-    due: list[tuple[float, str]] = []
-    learning: list[tuple[int, str]] = []
-    unseen: list[Card] = []
-    suspended = 0
-    next_due: int | None = None
-    for card in cards:
-        state = states.get(card.id)
-        if state is None or state.reps == 0:
-            if state is not None and state.suspended:
-                suspended += 1
-            else:
-                unseen.append(card)
-            continue
-        if state.suspended:
-            suspended += 1
-            continue
-        if state.due_ts is not None and state.due_day is not None and state.due_day <= today:
-            learning.append((state.due_ts, card.id))
-        elif state.due_day is not None and state.due_day <= today:
-            due.append((scheduler.retrievability(state, today), card.id))
-        elif state.due_day is not None and (next_due is None or state.due_day < next_due):
-            next_due = state.due_day
-    due.sort()
-    learning.sort()
+    # Read from the store only what today needs: the ids of cards seen and suspended, and
+    # the due ones in order, up to the limit. A start costs nearly the same with 10,000 seen.
+    seen, suspended_ids = store.seen_cards(), store.suspended_cards()
+    selected = {c.id for c in cards}
+    unseen = [c for c in cards if c.id not in seen]
+    suspended = len(selected & suspended_ids)
+    learning = sorted((ts, cid) for ts, cid in store.learning_due(today) if cid in selected)
+    due_ids = list(islice((c for c in store.reviews_due(today) if c in selected), reviews_left))
     ordered_new = (new_order or interleaved_new_order)(unseen)
+    next_due = None
+    if not due_ids and not learning:  # only then does anyone ask when the next card is due
+        next_due = store.next_due_day(today, {c.id for c in cards})
     return DayPlan(
-        due=[cid for _, cid in due][:reviews_left],
+        due=due_ids,
         learning=[cid for _, cid in learning],
         new=[c.id for c in ordered_new[:new_left]],
         new_unseen=len(unseen),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 
 from studycli import __version__
+
+from .conftest import studycli_command
 
 NOW = "2026-11-22T09:00:00+00:00"
 
@@ -213,3 +216,31 @@ def test_readme_shows_every_commands_real_help():
         timeout=120,
     )
     assert proc.returncode == 0, "README.md help is stale: run 'make readme'"
+
+
+def test_only_the_named_command_is_built_and_all_come_back():
+    from studycli.cli import _command_word, _only_the_command, app
+
+    assert _command_word(["--home", "h", "--content", "c", "drill", "--limit", "3"]) == "drill"
+    assert _command_word(["--home=h", "today"]) == "today"
+    assert _command_word(["--version"]) is None and _command_word([]) is None
+    before = (list(app.registered_commands), list(app.registered_groups))
+    with _only_the_command("drill"):
+        assert [c.callback.__name__ for c in app.registered_commands] == ["drill"]
+        assert app.registered_groups == []
+    with _only_the_command("decks"):
+        assert app.registered_commands == []
+        assert [g.name for g in app.registered_groups] == ["decks"]
+    with _only_the_command("dril"):  # a typo: all of them, for the suggestion
+        assert len(app.registered_commands) == len(before[0])
+    assert (app.registered_commands, app.registered_groups) == before
+
+
+def test_a_subcommand_of_a_group_runs_through_main(isolated_home, tmp_path):
+    out = tmp_path / "p.jsonl"
+    proc = subprocess.run(
+        [*studycli_command(), "--home", str(isolated_home), "export", "progress", "-o", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(out.read_text().splitlines()[0])["record"] == "header"

@@ -46,8 +46,6 @@ def build_history(
         now = dt.datetime.combine(day, dt.time(8, 30), UTC)
         plan = plan_day(
             list(catalogue.cards.values()),
-            store.states(),
-            sched,
             store,
             now,
             4,

@@ -347,12 +347,10 @@ def simulate(store, catalogue, schedule, first: dt.date, last: dt.date, ratings)
     date = first
     while date <= last:
         now = dt.datetime.combine(date, dt.time(8), tzinfo=dt.UTC)
-        states = store.states()
-        p = pacing(schedule, cards, states, store.new_introduced_on(date.toordinal()), date)
+        seen = store.seen_cards()
+        p = pacing(schedule, cards, seen, store.new_introduced_on(date.toordinal()), date)
         limits = Limits(p.new_per_day, 200) if p else Limits(0, 200)
-        plan = plan_day(
-            cards, states, sched, store, now, 4, limits, new_order=p.order if p else None
-        )
+        plan = plan_day(cards, store, now, 4, limits, new_order=p.order if p else None)
         new_by_day[date] = list(plan.new)
         drill = Drill(store, sched, catalogue, list(plan.queue))
         minute = 0

@@ -19,7 +19,7 @@ T0 = dt.datetime(2026, 11, 22, 9, tzinfo=UTC)
 
 def plan(store, catalogue, now, limits=Limits(), **kw):
     cards = list(catalogue.cards.values())
-    return plan_day(cards, store.states(), Scheduler(), store, now, 4, limits, **kw)
+    return plan_day(cards, store, now, 4, limits, **kw)
 
 
 def drill_for(store, catalogue, now, **kw):
@@ -241,3 +241,26 @@ def test_packed_values_round_trip():
     for text in ("", "short", "é" * 500, "the same phrase again " * 30, None):
         assert unpack_answer(pack_answer(text)) == text
     assert len(pack_answer("the same phrase again " * 30)) < 100
+
+
+def test_reviews_due_come_weakest_first_as_the_scheduler_rates_them(store, catalogue):
+    """The store orders due cards in SQL; the order must be the scheduler's retrievability."""
+    rng = random.Random(11)
+    now, sched = T0, Scheduler()
+    for _day in range(25):
+        d = drill_for(store, catalogue, now, limits=Limits(new_per_day=12))
+        while d.current:
+            now += dt.timedelta(seconds=30)
+            d.rate(rng.choice([AGAIN, HARD, GOOD, GOOD, EASY]), now)
+        now += dt.timedelta(days=rng.choice([1, 1, 2, 5]))
+    day = study_day(now) + 3
+    due = [
+        s
+        for s in store.states().values()
+        if s.reps and not s.suspended and s.due_ts is None and s.due_day <= day
+    ]
+    assert len(due) > 20
+    expected = [
+        s.card_id for s in sorted(due, key=lambda s: (sched.retrievability(s, day), s.card_id))
+    ]
+    assert list(store.reviews_due(day)) == expected
