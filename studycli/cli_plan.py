@@ -53,6 +53,8 @@ def _today_date(a: AppContext) -> dt.date:
 
 
 def schedule_of(a: AppContext) -> Schedule | None:
+    if not a.store.plan_started():
+        return None  # the common case needs neither the roadmap module nor the roadmap
     from .roadmap import load_schedule
 
     return load_schedule(a.catalogue.roadmap, a.store, _interview(a))
@@ -63,12 +65,13 @@ def paced_limits(
 ) -> tuple[Limits, Callable[[Sequence[Card]], list[Card]] | None, PlanToday | None, Pacing | None]:
     """Limits and new-card order for an unfiltered drill or `today`: paced to the interview
     while a roadmap runs, else the configured limits. Also returns today's plan view."""
-    from .roadmap import done_tasks, pacing, plan_today
     from .session import Limits
 
     schedule = schedule_of(a)
     if schedule is None:
         return a.limits, None, None, None
+    from .roadmap import done_tasks, pacing, plan_today
+
     today = _today_date(a)
     view = plan_today(schedule, done_tasks(a.store), today)
     pace = pacing(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -95,6 +94,8 @@ def write_output(content: str | bytes, path: Path) -> None:
     """Write atomically (a temporary file in the same folder, then a rename): no half file."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
         raise UsageError(f"-o: cannot write in '{path.parent}': {exc.strerror or exc}") from None

@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import StudyError, UsageError
 
@@ -81,8 +80,7 @@ def _model_list(text: Any) -> list[str]:
     return [t for t in items if t]
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     key: str
     parse: Callable[[Any], Any]
     default: Any

@@ -8,7 +8,6 @@ fingerprint, so a normal start does not parse YAML at all.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import re
@@ -16,7 +15,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 from .errors import ContentError
@@ -28,10 +27,12 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 12
 INCIDENT_DECK = "incidents"
-CACHE_FORMAT = 4  # bump when the cached shape of content changes
-INDEX_FIELDS = ("id", "deck", "level", "tags", "source", "origin")
+CACHE_FORMAT = 7  # bump when the cached shape of content changes
+# A start reads id, deck, level and tags of every card (to filter and plan); these fields
+# are read only when a card is shown.
 BODY_FIELDS = (
-    "question", "answer", "key_points", "red_flags", "follow_ups", "figures", "tips", "probe", "stage",
+    "source", "question", "answer", "key_points", "red_flags", "follow_ups", "figures", "tips",
+    "probe", "stage", "origin",
 )  # fmt: skip
 
 
@@ -79,12 +80,13 @@ class Card:
     @property
     def content_hash(self) -> str:
         """Hash of what the card says (not where it lives); a change is noted, not punished."""
+        import hashlib
+
         text = "\x1f".join([self.question, self.answer, *self.key_points, *self.red_flags])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class Deck:
+class Deck(NamedTuple):
     id: str
     title: str
     description: str
@@ -92,8 +94,7 @@ class Deck:
     card_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Incident:
+class Incident(NamedTuple):
     id: str
     title: str
     case: str
@@ -115,16 +116,14 @@ class Incident:
     path: str = ""
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(NamedTuple):
     id: str
     kind: str
     text: str
     day: int
 
 
-@dataclass(frozen=True)
-class Day:
+class Day(NamedTuple):
     day: int
     week: int
     title: str
@@ -132,8 +131,7 @@ class Day:
     tasks: tuple[Task, ...]
 
 
-@dataclass(frozen=True)
-class Week:
+class Week(NamedTuple):
     week: int
     title: str
     goal: str
@@ -141,8 +139,7 @@ class Week:
     days: tuple[Day, ...]
 
 
-@dataclass(frozen=True)
-class Roadmap:
+class Roadmap(NamedTuple):
     id: str
     title: str
     source: str
@@ -897,14 +894,15 @@ def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
 
 
 def _fingerprint(files: Sequence[tuple[str, Path]]) -> str:
-    h = hashlib.sha256(f"{__version__}/{CACHE_FORMAT}".encode())
+    """What the cache was built from: version, and each file's path, mtime and size."""
+    lines = [f"{__version__}/{CACHE_FORMAT}"]
     for kind, path in files:
         try:
             st = path.stat()
         except OSError:
             continue
-        h.update(f"{kind}\0{path}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
-    return h.hexdigest()[:24]
+        lines.append(f"{kind}\0{path}\0{st.st_mtime_ns}\0{st.st_size}")
+    return "\n".join(lines)
 
 
 def load_catalogue(
@@ -917,9 +915,9 @@ def load_catalogue(
             raise ContentError([f"{display_path(root)}: content folder does not exist"])
     files = content_files(roots)
     key = _fingerprint(files)
-    cache = cache_dir / f"content-{key}.sqlite" if cache_dir else None
+    cache = cache_dir / "content.sqlite" if cache_dir else None
     if cache is not None:
-        cat = _read_cache(cache)
+        cat = _read_cache(cache, key)
         if cat is not None:
             cat.roots = tuple(str(r) for r in roots)
             return cat
@@ -928,7 +926,7 @@ def load_catalogue(
         raise ContentError(result.problems)
     result.catalogue.roots = tuple(str(r) for r in roots)
     if cache is not None:
-        _write_cache(cache, result.catalogue)
+        _write_cache(cache, result.catalogue, key)
     return result.catalogue
 
 
@@ -940,8 +938,9 @@ def load_catalogue(
 
 def _card_body(c: Card) -> tuple[Any, ...]:
     return (
-        c.question, c.answer, c.key_points, c.red_flags, c.follow_ups,
+        c.source, c.question, c.answer, c.key_points, c.red_flags, c.follow_ups,
         tuple((f.value, f.what, f.who, f.when) for f in c.figures), c.tips, c.probe, c.stage,
+        c.origin,
     )  # fmt: skip
 
 
@@ -963,7 +962,7 @@ class _BodyReader:
                 )
             row = self._conn.execute("SELECT body FROM cards WHERE id = ?", (card.id,)).fetchone()
         if row is None:  # the cache vanished under us: an unreadable card is better than a crash
-            body: tuple[Any, ...] = ("", "", (), (), (), (), (), "", "")
+            body: tuple[Any, ...] = ("", "", "", (), (), (), (), (), "", "", "")
         else:
             body = marshal.loads(row[0])
         for name, value in zip(BODY_FIELDS, body, strict=True):
@@ -972,7 +971,7 @@ class _BodyReader:
             object.__setattr__(card, name, value)
 
 
-def _write_cache(path: Path, cat: Catalogue) -> None:
+def _write_cache(path: Path, cat: Catalogue, fingerprint: str) -> None:
     import pickle
     import sqlite3
 
@@ -987,31 +986,39 @@ def _write_cache(path: Path, cat: Catalogue) -> None:
                 "INSERT INTO cards VALUES (?, ?)",
                 ((c.id, marshal.dumps(_card_body(c))) for c in cat.cards.values()),
             )
-            # The index fields of every card, one list per field, in catalogue order.
+            # The index fields of every card, one list per field, in catalogue order. Equal
+            # values are made one object, which marshal then writes once and reads back once.
             cards = list(cat.cards.values())
-            index = [[getattr(c, f) for c in cards] for f in INDEX_FIELDS]
-            conn.execute("CREATE TABLE rest (card_index BLOB, decks BLOB, other BLOB)")
-            decks = [
-                tuple(getattr(d, f) for f in Deck.__dataclass_fields__) for d in cat.decks.values()
+            same: dict[Any, Any] = {}
+            one = same.setdefault
+            index = [
+                [c.id for c in cards],
+                [one(c.deck, c.deck) for c in cards],
+                [one(c.level, c.level) for c in cards],
+                [one(tags, tuple(one(t, t) for t in tags)) for tags in (c.tags for c in cards)],
             ]
             conn.execute(
-                "INSERT INTO rest VALUES (?, ?, ?)",
+                "CREATE TABLE rest (fingerprint TEXT, card_index BLOB, decks BLOB, other BLOB)"
+            )
+            decks = [tuple(d) for d in cat.decks.values()]
+            conn.execute(
+                "INSERT INTO rest VALUES (?, ?, ?, ?)",
                 (
+                    fingerprint,
                     marshal.dumps(index),
                     marshal.dumps(decks),
                     pickle.dumps((cat.incidents, cat.roadmap)),
                 ),
             )
         conn.close()
-        for old in path.parent.glob("content-*"):
-            if old != tmp:
-                old.unlink(missing_ok=True)
+        for old in path.parent.glob("content-*.sqlite"):  # named by key before 0.2
+            old.unlink(missing_ok=True)
         os.replace(tmp, path)
     except (OSError, sqlite3.Error):
         tmp.unlink(missing_ok=True)  # a read-only home only costs parse time
 
 
-def _read_cache(path: Path) -> Catalogue | None:
+def _read_cache(path: Path, fingerprint: str) -> Catalogue | None:
     import sqlite3
 
     if not path.exists():
@@ -1019,21 +1026,20 @@ def _read_cache(path: Path) -> Catalogue | None:
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            index_blob, decks_blob, other_blob = conn.execute(
-                "SELECT card_index, decks, other FROM rest"
+            built_from, index_blob, decks_blob, other_blob = conn.execute(
+                "SELECT fingerprint, card_index, decks, other FROM rest"
             ).fetchone()
         finally:
             conn.close()
+        if built_from != fingerprint:
+            return None
         cat = Catalogue()
         reader = _BodyReader(path)
         new = object.__new__
         cards = cat.cards
-        for cid, deck, level, tags, source, origin in zip(*marshal.loads(index_blob), strict=True):
+        for cid, deck, level, tags in zip(*marshal.loads(index_blob), strict=True):
             card = new(Card)
-            card.id, card.deck, card.level, card.tags, card.source, card.origin = (
-                cid, deck, level, tags, source, origin,
-            )  # fmt: skip
-            card._body = reader
+            card.id, card.deck, card.level, card.tags, card._body = cid, deck, level, tags, reader
             cards[cid] = card
         for d in marshal.loads(decks_blob):
             cat.decks[d[0]] = Deck(*d)

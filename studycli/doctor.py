@@ -13,7 +13,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +182,7 @@ def _scan(conn: sqlite3.Connection, table: str, order: str) -> Iterator[dict[str
     ):
         for row in conn.execute(f"{LOG_SELECT} ORDER BY id {order}"):
             with suppress(zlib.error, UnicodeDecodeError):  # a damaged answer: the row is skipped
-                yield asdict(log_entry(row))
+                yield log_entry(row)._asdict()
         return
     cur = conn.execute(f"SELECT * FROM {table} ORDER BY 1 {order}")
     names = [d[0] for d in cur.description]

@@ -26,9 +26,9 @@ from .content import Card, Day, Roadmap, Task, Week
 from .errors import UsageError
 from .scheduler import study_day, to_ms
 from .session import interleaved_new_order
+from .store import ROADMAP_START as START_SETTING
 from .store import Store, new_uid
 
-START_SETTING = "roadmap_start"
 REVIEW_DAYS = 6  # the last days before the interview are for review and mocks, not new cards
 MAX_NEW_PER_DAY = 40  # more new cards than this in a day are seen, not learnt
 CATCH_UP_DAYS = 3  # a small backlog is proposed to be cleared within this many days

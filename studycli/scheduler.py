@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import fsrs_rs_python as fsrs
 
@@ -67,8 +68,7 @@ class CardState:
         return self.reps == 0
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     rating: int
     state: CardState
     label: str  # "10m", "3d", "1.4mo": what the rating button shows

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import NamedTuple
 
 from .content import Card, Catalogue
 from .scheduler import AGAIN, RATING_NAMES, CardState, Outcome, Scheduler, study_day, to_ms
@@ -21,8 +22,7 @@ from .store import LogEntry, Store, new_uid
 REQUEUE_AFTER = 3  # a card rated Again is asked again after this many other cards
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     new_per_day: int = 15
     reviews_per_day: int = 200
 

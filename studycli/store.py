@@ -17,15 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import secrets
 import shutil
 import sqlite3
 import zlib
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from .errors import StoreError
 from .scheduler import CardState, Scheduler
@@ -42,6 +40,7 @@ MIGRATION_NAMES = (
     "m008_compact_review_log",
 )
 BUSY_TIMEOUT_S = 15.0
+ROADMAP_START = "roadmap_start"  # setting: the day the 30-day plan was started (roadmap.py)
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Test hook: an SQLite URI open mode ("ro" simulates a read-only home where chmod cannot,
 # e.g. when the tests run as root). None opens the path as usual.
@@ -59,7 +58,7 @@ _STATE_UPSERT = (
 
 
 def new_uid() -> str:
-    return secrets.token_hex(8)
+    return os.urandom(8).hex()  # what secrets.token_hex does, without importing it
 
 
 def _state_row(s: CardState) -> tuple[Any, ...]:
@@ -74,8 +73,7 @@ def _row_state(row: Sequence[Any]) -> CardState:
     return CardState(*row)
 
 
-@dataclass(frozen=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     uid: str
     card_id: str
     kind: str
@@ -91,7 +89,7 @@ class LogEntry:
     session: str | None = None
 
 
-LOG_COLUMNS = tuple(LogEntry.__dataclass_fields__)
+LOG_COLUMNS = LogEntry._fields
 
 # -- the review log's encoding (m008) ---------------------------------------------
 # A million reviews is five years of heavy use, so a row is kept near 50 bytes plus its
@@ -610,7 +608,7 @@ class Store:
         # One joined value instead of a row per card: ten times faster for 10,000 cards.
         # Card ids never hold the unit separator (content ids are [a-z0-9-]).
         (joined,) = self.conn.execute(
-            f"SELECT group_concat(card_id, char(31)) FROM card_state WHERE {where}"
+            f"SELECT group_concat(card_id, ?) FROM card_state WHERE {where}", ("\x1f",)
         ).fetchone()
         return set(joined.split("\x1f")) if joined else set()
 
@@ -620,6 +618,9 @@ class Store:
 
     def suspended_cards(self) -> set[str]:
         return self._card_ids("suspended")
+
+    def plan_started(self) -> bool:
+        return bool(self.get_setting(ROADMAP_START))
 
     def learning_due(self, day: int) -> list[tuple[int, str]]:
         """(due ms, card id) of unsuspended cards in (re)learning due by the end of a study day."""

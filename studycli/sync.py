@@ -573,7 +573,7 @@ def merge_progress(
 
 
 def _log_fields(entry: LogEntry) -> dict[str, Any]:
-    return {c: getattr(entry, c) for c in LOG_COLUMNS}
+    return entry._asdict()
 
 
 def _merge_rows(
