@@ -77,7 +77,7 @@ def paced_limits(
     pace = pacing(
         schedule,
         a.catalogue.cards.values(),
-        a.store.seen_cards(),
+        a.store.seen_cards()[0],
         a.store.new_introduced_on(a.today()),
         today,
     )

@@ -27,7 +27,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 12
 INCIDENT_DECK = "incidents"
-CACHE_FORMAT = 7  # bump when the cached shape of content changes
+CACHE_FORMAT = 8  # bump when the cached shape of content changes
 # A start reads id, deck, level and tags of every card (to filter and plan); these fields
 # are read only when a card is shown.
 BODY_FIELDS = (
@@ -39,8 +39,7 @@ BODY_FIELDS = (
 # --------------------------------------------------------------------------- model
 
 
-@dataclass(slots=True)  # not frozen: construction is ~10x cheaper, and start-up builds thousands
-class Figure:
+class Figure(NamedTuple):
     value: str
     what: str
     who: str
@@ -820,8 +819,7 @@ def _parse_roadmap(data: Any, problems: _Problems) -> Roadmap | None:
 # --------------------------------------------------------------------------- loading
 
 
-@dataclass
-class LoadResult:
+class LoadResult(NamedTuple):
     catalogue: Catalogue
     problems: list[str]
 

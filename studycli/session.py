@@ -12,7 +12,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import NamedTuple
 
 from .content import Card, Catalogue
@@ -46,8 +45,7 @@ def interleaved_new_order(cards: Sequence[Card]) -> list[Card]:
     return out
 
 
-@dataclass
-class DayPlan:
+class DayPlan(NamedTuple):
     """What today holds for a set of cards."""
 
     due: list[str]  # review cards due today, weakest first
@@ -81,19 +79,28 @@ def plan_day(
         new_left = extra_new
     # Read from the store only what today needs: the ids of cards seen and suspended, and
     # the due ones in order, up to the limit. A start costs nearly the same with 10,000 seen.
-    seen, suspended_ids = store.seen_cards(), store.suspended_cards()
+    seen, suspended_ids = store.seen_cards()
     selected = {c.id for c in cards}
     unseen = [c for c in cards if c.id not in seen]
     suspended = len(selected & suspended_ids)
-    learning = sorted((ts, cid) for ts, cid in store.learning_due(today) if cid in selected)
-    due_ids = list(islice((c for c in store.reviews_due(today) if c in selected), reviews_left))
+    learning: list[str] = []
+    due_ids: list[str] = []
+    for cid, due_ts in store.due_cards(today):
+        if cid not in selected:
+            continue
+        if due_ts is not None:
+            learning.append(cid)
+        elif len(due_ids) < reviews_left:
+            due_ids.append(cid)
+        else:
+            break
     ordered_new = (new_order or interleaved_new_order)(unseen)
     next_due = None
     if not due_ids and not learning:  # only then does anyone ask when the next card is due
         next_due = store.next_due_day(today, {c.id for c in cards})
     return DayPlan(
         due=due_ids,
-        learning=[cid for _, cid in learning],
+        learning=learning,
         new=[c.id for c in ordered_new[:new_left]],
         new_unseen=len(unseen),
         new_left_today=new_left,
@@ -103,8 +110,7 @@ def plan_day(
     )
 
 
-@dataclass
-class _Step:
+class _Step(NamedTuple):
     uid: str
     card_id: str
     rating: int

@@ -604,47 +604,40 @@ class Store:
         row = self.conn.execute(_STATE_SELECT + " WHERE card_id = ?", (card_id,)).fetchone()
         return _row_state(row) if row else CardState(card_id)
 
-    def _card_ids(self, where: str) -> set[str]:
-        # One joined value instead of a row per card: ten times faster for 10,000 cards.
-        # Card ids never hold the unit separator (content ids are [a-z0-9-]).
-        (joined,) = self.conn.execute(
-            f"SELECT group_concat(card_id, ?) FROM card_state WHERE {where}", ("\x1f",)
+    def seen_cards(self) -> tuple[set[str], set[str]]:
+        """(cards no longer new or suspended, suspended cards): one scan, one value each.
+
+        Joined in SQLite rather than a row per card: ten times faster for 10,000 cards.
+        Card ids never hold the unit separator (content ids are [a-z0-9-]).
+        """
+        seen, suspended = self.conn.execute(
+            "SELECT group_concat(card_id, ?1), group_concat(CASE WHEN suspended THEN card_id END, ?1) "
+            "FROM card_state WHERE reps > 0 OR suspended",
+            ("\x1f",),
         ).fetchone()
-        return set(joined.split("\x1f")) if joined else set()
-
-    def seen_cards(self) -> set[str]:
-        """Cards no longer new (rated at least once, not all undone) or suspended."""
-        return self._card_ids("reps > 0 OR suspended")
-
-    def suspended_cards(self) -> set[str]:
-        return self._card_ids("suspended")
+        return (
+            set(seen.split("\x1f")) if seen else set(),
+            set(suspended.split("\x1f")) if suspended else set(),
+        )
 
     def plan_started(self) -> bool:
         return bool(self.get_setting(ROADMAP_START))
 
-    def learning_due(self, day: int) -> list[tuple[int, str]]:
-        """(due ms, card id) of unsuspended cards in (re)learning due by the end of a study day."""
-        return self.conn.execute(
-            "SELECT due_ts, card_id FROM card_state "
-            "WHERE due_day <= ? AND due_ts IS NOT NULL AND reps > 0 AND suspended = 0",
-            (day,),
-        ).fetchall()
-
-    def reviews_due(self, day: int) -> Iterator[str]:
-        """Ids of unsuspended review cards due on a study day, weakest memory first.
+    def due_cards(self, day: int) -> Iterator[tuple[str, int | None]]:
+        """(card id, due ms or None) of the unsuspended seen cards due by a study day, in the
+        order to ask them: (re)learning cards by due time, then review cards weakest first.
 
         FSRS retrievability falls as (days since the last review) / stability grows
         (Scheduler.retrievability), so ordering by that ratio is ordering by recall
         probability, and a caller takes the first few without reading every due card.
         """
-        rows = self.conn.execute(
-            "SELECT card_id FROM card_state "
-            "WHERE due_day <= ? AND due_ts IS NULL AND reps > 0 AND suspended = 0 "
-            "ORDER BY stability IS NOT NULL AND last_day IS NOT NULL, "
-            "max(0, ? - last_day) / stability DESC, card_id",
-            (day, day),
+        return self.conn.execute(
+            "SELECT card_id, due_ts FROM card_state "
+            "WHERE due_day <= ?1 AND reps > 0 AND suspended = 0 "
+            "ORDER BY due_ts IS NULL, due_ts, stability IS NOT NULL AND last_day IS NOT NULL, "
+            "max(0, ?1 - last_day) / stability DESC, card_id",
+            (day,),
         )
-        return (cid for (cid,) in rows)
 
     def next_due_day(self, after: int, among: Container[str] | None = None) -> int | None:
         """The first study day after `after` on which an unsuspended seen card (of `among`) is due."""

@@ -12,8 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -41,8 +40,7 @@ class Quit(Exception):
     """The candidate asked to stop (q, Ctrl-D at a choice, or end of input)."""
 
 
-@dataclass
-class Input:
+class Input(NamedTuple):
     """Reads answers and keys from a terminal or, failing that, line by line from stdin."""
 
     console: Console

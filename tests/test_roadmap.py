@@ -347,7 +347,7 @@ def simulate(store, catalogue, schedule, first: dt.date, last: dt.date, ratings)
     date = first
     while date <= last:
         now = dt.datetime.combine(date, dt.time(8), tzinfo=dt.UTC)
-        seen = store.seen_cards()
+        seen = store.seen_cards()[0]
         p = pacing(schedule, cards, seen, store.new_introduced_on(date.toordinal()), date)
         limits = Limits(p.new_per_day, 200) if p else Limits(0, 200)
         plan = plan_day(cards, store, now, 4, limits, new_order=p.order if p else None)
