@@ -188,16 +188,16 @@ def _grade_averages(store: Store) -> dict[str, tuple[float, int]]:
     return {cid: (float(avg), int(n)) for cid, avg, n in rows if n}
 
 
-def weakest_cards(
+def rank_weakest(
     store: Store,
     catalogue: Catalogue,
     scheduler: Scheduler,
     today: int,
-    n: int | None = WEAKEST_SHOWN,
     cards: Iterable[Card] | None = None,
     states: dict[str, CardState] | None = None,
-) -> list[dict[str, Any]]:
-    """The reviewed, unsuspended cards ranked weakest first.
+) -> list[tuple[float, str, Card, CardState, float, Any]]:
+    """The reviewed, unsuspended cards ranked weakest first: (-weakness, id, card, state,
+    recall, grade) each; `weak_row` turns one into what reports show.
 
     weakness = (1 - recall today) + 0.05 per lapse (at most 0.3) + 0.2 if last rated Again
                + 0.3 x (4 - mean grader-suggested rating) / 3   (when graded)
@@ -205,7 +205,7 @@ def weakest_cards(
     """
     states = store.states() if states is None else states
     grades = _grade_averages(store)
-    ranked: list[tuple[float, str, dict[str, Any]]] = []
+    ranked: list[tuple[float, str, Card, CardState, float, Any]] = []
     for card in cards if cards is not None else catalogue.cards.values():
         state = states.get(card.id)
         if state is None or state.reps == 0 or state.suspended:
@@ -217,26 +217,39 @@ def weakest_cards(
         )
         if grade:
             weakness += 0.3 * (4 - grade[0]) / 3
-        ranked.append(
-            (
-                -weakness,
-                card.id,
-                {
-                    "id": card.id,
-                    "deck": card.deck,
-                    "question": card.question,
-                    "recall": round(recall, 3),
-                    "lapses": state.lapses,
-                    "reviews": state.reps,
-                    "last_rating": state.last_rating,
-                    "grade": round(grade[0], 2) if grade else None,
-                    "weakness": round(weakness, 3),
-                },
-            )
-        )
+        ranked.append((-weakness, card.id, card, state, recall, grade))
     ranked.sort(key=lambda item: (item[0], item[1]))
-    rows = [row for _, _, row in ranked]
-    return rows if n is None else rows[:n]
+    return ranked
+
+
+def weak_row(item: tuple[float, str, Card, CardState, float, Any]) -> dict[str, Any]:
+    """One ranked card as reports show it; reads the card's text (so only for cards shown)."""
+    neg, _, card, state, recall, grade = item
+    return {
+        "id": card.id,
+        "deck": card.deck,
+        "question": card.question,
+        "recall": round(recall, 3),
+        "lapses": state.lapses,
+        "reviews": state.reps,
+        "last_rating": state.last_rating,
+        "grade": round(grade[0], 2) if grade else None,
+        "weakness": round(-neg, 3),
+    }
+
+
+def weakest_cards(
+    store: Store,
+    catalogue: Catalogue,
+    scheduler: Scheduler,
+    today: int,
+    n: int | None = WEAKEST_SHOWN,
+    cards: Iterable[Card] | None = None,
+    states: dict[str, CardState] | None = None,
+) -> list[dict[str, Any]]:
+    """The n weakest reviewed, unsuspended cards (all if n is None), as `weak_row` shows them."""
+    ranked = rank_weakest(store, catalogue, scheduler, today, cards, states)
+    return [weak_row(item) for item in (ranked if n is None else ranked[:n])]
 
 
 def _mocks(store: Store, rollover_hour: int) -> dict[str, Any]:
@@ -365,12 +378,12 @@ def report_data(
         active = topic["seen"]
         topic["recall"] = round(recall_sums[deck_id] / active, 4) if active else None
 
-    weakest_all = weakest_cards(store, catalogue, scheduler, today, None, cards, states)
+    ranked = rank_weakest(store, catalogue, scheduler, today, cards, states)
     leech_set = set(leech_ids)
-    leech_rows = sorted(
-        (row for row in weakest_all if row["id"] in leech_set),
-        key=lambda r: (-r["lapses"], r["id"]),
-    )[:LEECHES_SHOWN]
+    worst_leeches = sorted(
+        (item for item in ranked if item[1] in leech_set), key=lambda it: (-it[3].lapses, it[1])
+    )
+    leech_rows = [weak_row(item) for item in worst_leeches[:LEECHES_SHOWN]]
 
     interview = str(config["interview_date"] or "")
     days_left = None
@@ -434,7 +447,7 @@ def report_data(
             {"date": day_date(today + i).isoformat(), "due": n} for i, n in enumerate(forecast)
         ],
         "topics": list(topics.values()),
-        "weakest": weakest_all[:WEAKEST_SHOWN],
+        "weakest": [weak_row(item) for item in ranked[:WEAKEST_SHOWN]],
         "leeches": leech_rows,
         "leech_lapses": LEECH_LAPSES,
         "desired_retention": scheduler.desired_retention,

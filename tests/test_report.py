@@ -443,3 +443,26 @@ def test_report_renders_in_headless_chromium(cli, home, tmp_path):
     green = sum(n for n, (r, g, b) in colours if g > 120 and g > r + 40 and g > b + 30)
     blue = sum(n for n, (r, g, b) in colours if b > 140 and b > r + 60 and b > g + 20)
     assert green > 5_000 and blue > 2_000, (green, blue)
+
+
+def test_report_reads_the_text_of_only_the_cards_it_shows(hstore, tmp_path):
+    """Card text is read from the content cache on first use; the report ranks every card
+    but must read only the weakest and leeches it shows (a 10,000-card home stays fast)."""
+    from studycli.content import load_catalogue
+
+    cache = tmp_path / "cache"
+    load_catalogue(cache_dir=cache)  # writes the cache
+    cached = load_catalogue(cache_dir=cache)  # a catalogue whose card text is lazy
+
+    def text_read(card) -> bool:
+        try:
+            object.__getattribute__(card, "question")
+        except AttributeError:
+            return False
+        return True
+
+    data = data_for(hstore, cached)
+    shown = {r["id"] for r in data["weakest"]} | {r["id"] for r in data["leeches"]}
+    read = {c.id for c in cached.cards.values() if text_read(c)}
+    assert shown and len(data["weakest"]) < data["cards"]["seen"]
+    assert read <= shown
