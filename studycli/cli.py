@@ -159,7 +159,7 @@ def _ctx(ctx: typer.Context) -> AppContext:
 def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, emoji=False)  # ":name:" is never an emoji here
 
 
 def _check_filters(a: AppContext, decks: list[str], tags: list[str], levels: list[str]) -> None:

@@ -182,6 +182,8 @@ class Catalogue:
         levels: Sequence[str] = (),
     ) -> list[Card]:
         """Cards matching every given filter (any value within one filter)."""
+        if not (decks or tags or levels):
+            return list(self.cards.values())
         out = []
         for card in self.cards.values():
             if decks and card.deck not in decks:
