@@ -275,7 +275,7 @@ from studycli.app import AppContext
 from studycli.session import Drill, plan_day
 a = AppContext(content_dirs=[sys.argv[1]])
 now = a.now()
-plan = plan_day(list(a.catalogue.cards.values()), a.store, now, a.rollover_hour, a.limits)
+plan = plan_day(list(a.catalogue.cards), a.catalogue.cards, a.store, now, a.rollover_hour, a.limits)
 drill = Drill(a.store, a.scheduler, a.catalogue, plan.queue, rollover_hour=a.rollover_hour)
 times = []
 for i in range(int(sys.argv[2])):

@@ -197,7 +197,7 @@ LevelOpt = Annotated[
 
 def _day_plan(
     a: AppContext,
-    cards: list[Any],
+    card_ids: list[str],
     now: Any,
     *,
     paced: bool = True,
@@ -214,7 +214,7 @@ def _day_plan(
 
         limits, new_order, view, pace = paced_limits(a)
     plan = plan_day(
-        cards, a.store, now, a.rollover_hour, limits,
+        card_ids, a.catalogue.cards, a.store, now, a.rollover_hour, limits,
         extra_new=extra_new, new_order=new_order,
     )  # fmt: skip
     return plan, view, pace
@@ -252,9 +252,9 @@ def drill(
     _check_filters(a, decks, tags, levels)
     console = _console()
     now = a.now()
-    cards = a.catalogue.select(decks, tags, levels)
+    card_ids = a.catalogue.select_ids(decks, tags, levels)
     # an unfiltered drill follows the roadmap's pacing
-    plan, _, _ = _day_plan(a, cards, now, paced=not (decks or tags or levels), extra_new=new)
+    plan, _, _ = _day_plan(a, card_ids, now, paced=not (decks or tags or levels), extra_new=new)
     queue = plan.queue[:limit] if limit else plan.queue
     if not queue:
         console.print(_nothing_due_message(plan, new))
@@ -310,7 +310,7 @@ def today(ctx: typer.Context) -> None:
         readiness_for,
     )
 
-    plan, view, pace = _day_plan(a, list(cat.cards.values()), now)
+    plan, view, pace = _day_plan(a, list(cat.cards), now)
     print_plan_opening(console, view, pace)
     due_ids = set(plan.due) | set(plan.learning)
     new_ids = set(plan.new)

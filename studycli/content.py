@@ -12,7 +12,7 @@ import marshal
 import os
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -164,7 +164,7 @@ class Roadmap(NamedTuple):
 class Catalogue:
     """Everything loaded: cards by id (decks' and incidents'), decks, incidents, roadmap."""
 
-    cards: dict[str, Card] = field(default_factory=dict)
+    cards: Mapping[str, Card] = field(default_factory=dict)
     decks: dict[str, Deck] = field(default_factory=dict)
     incidents: dict[str, Incident] = field(default_factory=dict)
     roadmap: Roadmap | None = None
@@ -175,6 +175,28 @@ class Catalogue:
         tags = {t for c in self.cards.values() for t in c.tags}
         return tags | set(self.decks)
 
+    def select_ids(
+        self,
+        decks: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        levels: Sequence[str] = (),
+    ) -> list[str]:
+        """Ids of the cards matching every given filter (any value within one filter)."""
+        if not (decks or tags or levels):
+            return list(self.cards)
+        if isinstance(self.cards, CardIndex):
+            rows: Iterable[tuple[str, str, str, tuple[str, ...]]] = self.cards.rows()
+        else:
+            rows = ((c.id, c.deck, c.level, c.tags) for c in self.cards.values())
+        wanted = set(tags)
+        return [
+            cid
+            for cid, deck, level, card_tags in rows
+            if (not decks or deck in decks)
+            and (not tags or deck in wanted or not wanted.isdisjoint(card_tags))
+            and (not levels or level in levels)
+        ]
+
     def select(
         self,
         decks: Sequence[str] = (),
@@ -182,18 +204,50 @@ class Catalogue:
         levels: Sequence[str] = (),
     ) -> list[Card]:
         """Cards matching every given filter (any value within one filter)."""
-        if not (decks or tags or levels):
-            return list(self.cards.values())
-        out = []
-        for card in self.cards.values():
-            if decks and card.deck not in decks:
-                continue
-            if tags and not (set(tags) & set(card.tags) or card.deck in tags):
-                continue
-            if levels and card.level not in levels:
-                continue
-            out.append(card)
-        return out
+        return [self.cards[cid] for cid in self.select_ids(decks, tags, levels)]
+
+
+class CardIndex(Mapping[str, Card]):
+    """The content cache's cards by id: id, deck, level and tags of each are read at start,
+    a Card object is made on first access and its text read when first used. A drill over
+    10,000 cards then makes objects only for the cards it plans with or shows."""
+
+    def __init__(
+        self,
+        ids: list[str],
+        decks: list[str],
+        levels: list[str],
+        tags: list[tuple[str, ...]],
+        body: Any,
+    ) -> None:
+        self._columns = (ids, decks, levels, tags)
+        self._at = dict(zip(ids, range(len(ids)), strict=True))
+        self._made: dict[str, Card] = {}
+        self._body = body
+
+    def rows(self) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+        """(id, deck, level, tags) of every card, in catalogue order, without making Cards."""
+        return zip(*self._columns, strict=True)
+
+    def __getitem__(self, card_id: str) -> Card:
+        card = self._made.get(card_id)
+        if card is None:
+            i = self._at[card_id]
+            _, decks, levels, tags = self._columns
+            card = object.__new__(Card)
+            card.id, card.deck, card.level, card.tags = card_id, decks[i], levels[i], tags[i]
+            card._body = self._body
+            self._made[card_id] = card
+        return card
+
+    def __contains__(self, card_id: object) -> bool:
+        return card_id in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns[0])
+
+    def __len__(self) -> int:
+        return len(self._at)
 
 
 # --------------------------------------------------------------------------- paths
@@ -828,7 +882,8 @@ class LoadResult(NamedTuple):
 
 def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
     """Parse and validate the given files; cross-file checks (duplicate ids, roadmap tags)."""
-    cat = Catalogue()
+    all_cards: dict[str, Card] = {}
+    cat = Catalogue(cards=all_cards)
     problems: list[str] = []
     where: dict[str, str] = {}  # card id -> origin
     deck_where: dict[str, str] = {}
@@ -875,7 +930,7 @@ def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
                 )
                 continue
             where[card.id] = card.origin
-            cat.cards[card.id] = card
+            all_cards[card.id] = card
         problems += fp.items
     if cat.incidents and INCIDENT_DECK not in cat.decks:
         ids = tuple(c.id for c in cat.cards.values() if c.deck == INCIDENT_DECK)
@@ -1033,14 +1088,8 @@ def _read_cache(path: Path, fingerprint: str) -> Catalogue | None:
             conn.close()
         if built_from != fingerprint:
             return None
-        cat = Catalogue()
-        reader = _BodyReader(path)
-        new = object.__new__
-        cards = cat.cards
-        for cid, deck, level, tags in zip(*marshal.loads(index_blob), strict=True):
-            card = new(Card)
-            card.id, card.deck, card.level, card.tags, card._body = cid, deck, level, tags, reader
-            cards[cid] = card
+        ids, decks, levels, tags = marshal.loads(index_blob)
+        cat = Catalogue(cards=CardIndex(ids, decks, levels, tags, _BodyReader(path)))
         for d in marshal.loads(decks_blob):
             cat.decks[d[0]] = Deck(*d)
         import pickle

@@ -317,7 +317,7 @@ def report_data(
     cards = list(catalogue.cards.values())
     states = store.states()
     limits = Limits(int(config["new_per_day"]), int(config["reviews_per_day"]))
-    plan = plan_day(cards, store, now, rollover_hour, limits)
+    plan = plan_day(list(catalogue.cards), catalogue.cards, store, now, rollover_hour, limits)
 
     counts = daily_counts(store, first, today)  # a year of counts: the heatmap
     detail_first = today - day_date(today).weekday() - 7 * (RETENTION_WEEKS - 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -63,7 +63,8 @@ class DayPlan(NamedTuple):
 
 
 def plan_day(
-    cards: Sequence[Card],
+    card_ids: Sequence[str],
+    cards: Mapping[str, Card],
     store: Store,
     now: dt.datetime,
     rollover_hour: int,
@@ -80,8 +81,8 @@ def plan_day(
     # Read from the store only what today needs: the ids of cards seen and suspended, and
     # the due ones in order, up to the limit. A start costs nearly the same with 10,000 seen.
     seen, suspended_ids = store.seen_cards()
-    selected = {c.id for c in cards}
-    unseen = [c for c in cards if c.id not in seen]
+    selected = set(card_ids)
+    unseen = [cards[cid] for cid in card_ids if cid not in seen]
     suspended = len(selected & suspended_ids)
     learning: list[str] = []
     due_ids: list[str] = []
@@ -97,7 +98,7 @@ def plan_day(
     ordered_new = (new_order or interleaved_new_order)(unseen)
     next_due = None
     if not due_ids and not learning:  # only then does anyone ask when the next card is due
-        next_due = store.next_due_day(today, {c.id for c in cards})
+        next_due = store.next_due_day(today, selected)
     return DayPlan(
         due=due_ids,
         learning=learning,

@@ -206,3 +206,31 @@ def test_content_files_reads_plain_folder_as_decks(tmp_path):
 def test_bundled_root_is_checkout(catalogue):
     assert content_roots()[0] == ROOT or (content_roots()[0] / "decks").is_dir()
     assert Path(catalogue.decks["rag"].path).name == "rag.yaml"
+
+
+def test_cached_catalogue_selects_and_reads_like_the_parsed_one(tmp_path):
+    """The cache's CardIndex makes Card objects on demand; it must answer as the parsed dict."""
+    from studycli.content import CardIndex
+
+    cache = tmp_path / "cache"
+    parsed = load_catalogue(cache_dir=cache)  # parses and writes the cache
+    cached = load_catalogue(cache_dir=cache)
+    assert isinstance(cached.cards, CardIndex) and not isinstance(parsed.cards, CardIndex)
+    filters = [
+        ((), (), ()),
+        (("rag",), (), ()),
+        ((), ("rag", "tokens"), ()),
+        ((), (), ("senior", "staff")),
+        (("agents", "evals"), ("tools",), ("junior", "mid", "senior")),
+    ]
+    for decks, tags, levels in filters:
+        ids = parsed.select_ids(decks, tags, levels)
+        assert cached.select_ids(decks, tags, levels) == ids
+        assert [c.id for c in cached.select(decks, tags, levels)] == ids
+    assert list(cached.cards) == list(parsed.cards) and len(cached.cards) == len(parsed.cards)
+    some = next(iter(parsed.cards))
+    assert some in cached.cards and "no-such-card" not in cached.cards
+    assert cached.cards[some] is cached.cards.get(some)  # made once
+    assert cached.cards[some] == parsed.cards[some]  # text read from the cache on first use
+    with pytest.raises(KeyError):
+        cached.cards["no-such-card"]

@@ -45,7 +45,8 @@ def build_history(
             continue  # a day off
         now = dt.datetime.combine(day, dt.time(8, 30), UTC)
         plan = plan_day(
-            list(catalogue.cards.values()),
+            list(catalogue.cards),
+            catalogue.cards,
             store,
             now,
             4,

@@ -350,7 +350,10 @@ def simulate(store, catalogue, schedule, first: dt.date, last: dt.date, ratings)
         seen = store.seen_cards()[0]
         p = pacing(schedule, cards, seen, store.new_introduced_on(date.toordinal()), date)
         limits = Limits(p.new_per_day, 200) if p else Limits(0, 200)
-        plan = plan_day(cards, store, now, 4, limits, new_order=p.order if p else None)
+        plan = plan_day(
+            [c.id for c in cards], catalogue.cards, store, now, 4, limits,
+            new_order=p.order if p else None,
+        )  # fmt: skip
         new_by_day[date] = list(plan.new)
         drill = Drill(store, sched, catalogue, list(plan.queue))
         minute = 0

@@ -18,8 +18,7 @@ T0 = dt.datetime(2026, 11, 22, 9, tzinfo=UTC)
 
 
 def plan(store, catalogue, now, limits=Limits(), **kw):
-    cards = list(catalogue.cards.values())
-    return plan_day(cards, store, now, 4, limits, **kw)
+    return plan_day(list(catalogue.cards), catalogue.cards, store, now, 4, limits, **kw)
 
 
 def drill_for(store, catalogue, now, **kw):
