@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -364,6 +363,8 @@ def stats(
     a = _ctx(ctx)
     numbers = stats_numbers(a)
     if as_json:
+        import json
+
         typer.echo(json.dumps(numbers, indent=2))
         return
     from .cli_grade import grader_stats_lines

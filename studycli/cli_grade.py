@@ -6,7 +6,6 @@ module level: the grading core (and LiteLLM, inside it) is imported inside the c
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -76,6 +75,8 @@ def grade(
     text = answer if answer is not None else _read_answer(answer_file)
     result = grader.grade(card, text, a.now())
     if as_json:
+        import json
+
         typer.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     else:
         _print_result(result)
@@ -138,6 +139,8 @@ def _grade_pending(a: Any, as_json: bool) -> None:
     results = grader.grade_pending(a.catalogue.cards, a.now())
     left = [r for r in results if r.status == "pending"]
     if as_json:
+        import json
+
         typer.echo(json.dumps([r.as_json() for r in results], indent=2, ensure_ascii=False))
     else:
         for r in results:

@@ -12,7 +12,7 @@ import marshal
 import os
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -242,6 +242,28 @@ class CardIndex(Mapping[str, Card]):
 
     def __contains__(self, card_id: object) -> bool:
         return card_id in self._at
+
+    def values(self) -> ValuesView[Card]:
+        return self._every_card().values()
+
+    def items(self) -> ItemsView[str, Card]:
+        return self._every_card().items()
+
+    def _every_card(self) -> dict[str, Card]:
+        """All cards made, in catalogue order; once, then lookups and iteration run at C speed."""
+        if len(self._made) < len(self._at):
+            made, body, new = self._made, self._body, object.__new__
+            every: dict[str, Card] = {}
+            for cid, deck, level, tags in zip(*self._columns, strict=True):
+                card = made.get(cid)
+                if card is None:
+                    card = new(Card)
+                    card.id, card.deck, card.level, card.tags, card._body = (
+                        cid, deck, level, tags, body,
+                    )  # fmt: skip
+                every[cid] = card
+            self._made = every
+        return self._made
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._columns[0])

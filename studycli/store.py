@@ -15,7 +15,6 @@ could write. SQLite failures become one line that says what to do (`explain`).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 import sqlite3
@@ -690,9 +689,15 @@ class Store:
 
     def get_setting(self, key: str, default: Any = None) -> Any:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else default
+        if row is None:
+            return default
+        import json  # only when a setting is there: a plain start has none to read
+
+        return json.loads(row[0])
 
     def set_setting(self, key: str, value: Any) -> None:
+        import json
+
         with self.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
