@@ -713,6 +713,7 @@ def _doctor_restore(a: AppContext, path: Path, name: str | None) -> None:
 from . import cli_grade, cli_plan, cli_render, cli_sync  # noqa: E402, F401
 
 # Global options that take a value; the first other word on the command line names the command.
+# (Were one missing here, its value would name no command, and all would be built: slower, not wrong.)
 _GLOBAL_VALUE_OPTIONS = ("--home", "--content")
 
 
@@ -739,7 +740,8 @@ def _only_the_command(name: str | None) -> Iterator[None]:
     """
     commands, groups = list(app.registered_commands), list(app.registered_groups)
     names = [
-        c.name or typer.main.get_command_name(c.callback.__name__) for c in commands if c.callback
+        c.name or (typer.main.get_command_name(c.callback.__name__) if c.callback else "")
+        for c in commands
     ]
     completing = any(k.endswith("_COMPLETE") for k in os.environ)
     if name is not None and not completing:

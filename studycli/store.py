@@ -103,7 +103,6 @@ REVIEW, UNDO = KINDS.index("review"), KINDS.index("undo")
 PHASE_REVIEW = PHASES.index("review")
 _KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 _PHASE_CODE = {p: i for i, p in enumerate(PHASES)}
-_NAMED = ("card_id", "rated_by", "session")  # LogEntry fields stored as names.key
 # `kind` of a review in a file of any schema, before m008 (a backup or a damaged file) or after.
 ANY_REVIEW = f"({REVIEW}, 'review')"
 # Reviews that count: not taken back by an undo (whose `ref` is the review's uid).
@@ -151,7 +150,7 @@ def unpack_answer(value: bytes | str | None) -> str | None:
     return zlib.decompress(value).decode() if isinstance(value, bytes) else value
 
 
-_CARD_KEY = "SELECT key FROM names WHERE name = ?"
+_NAME_KEY = "SELECT key FROM names WHERE name = ?"  # a string's key in `names`
 
 
 def _event(row: Sequence[Any]) -> tuple[str, str, int, int, int | None, str | None]:
@@ -189,7 +188,7 @@ class _Names:
             return None
         found = self.keys.get(name)
         if found is None:
-            row = self.conn.execute("SELECT key FROM names WHERE name = ?", (name,)).fetchone()
+            row = self.conn.execute(_NAME_KEY, (name,)).fetchone()
             if row is None:
                 row = (self.conn.execute("INSERT INTO names (name) VALUES (?)", (name,)).lastrowid,)
             found = self.keys[name] = row[0]
@@ -201,8 +200,8 @@ class _Names:
 
 def insert_log(
     conn: sqlite3.Connection, entries: Iterable[LogEntry], names: _Names | None = None
-) -> int:
-    """Append entries (an existing uid is skipped); returns how many were new. Needs a transaction."""
+) -> None:
+    """Append entries (an existing uid is skipped). Needs a transaction."""
     key = (names or _Names(conn)).key
     rows = [
         (
@@ -222,9 +221,7 @@ def insert_log(
         )  # fmt: skip
         for e in entries
     ]
-    before = conn.total_changes
     conn.executemany(_LOG_INSERT, rows)
-    return conn.total_changes - before
 
 
 # -- faults -----------------------------------------------------------------------
@@ -547,7 +544,7 @@ class Store:
         if expected is not None and self.state(entry.card_id) != expected:
             return True
         later = self.conn.execute(
-            f"SELECT 1 FROM review_log WHERE card = ({_CARD_KEY}) "
+            f"SELECT 1 FROM review_log WHERE card = ({_NAME_KEY}) "
             "AND (ts > ? OR (ts = ? AND uid > ?)) LIMIT 1",
             (entry.card_id, entry.ts, entry.ts, pack_uid(entry.uid)),
         ).fetchone()
@@ -567,7 +564,7 @@ class Store:
     def card_events(self, card_id: str) -> list[tuple[str, str, int, int, int | None, str | None]]:
         rows = self.conn.execute(
             "SELECT uid, kind, ts, day, rating, ref FROM review_log "
-            f"WHERE card = ({_CARD_KEY}) ORDER BY ts, uid",
+            f"WHERE card = ({_NAME_KEY}) ORDER BY ts, uid",
             (card_id,),
         )
         return [_event(r) for r in rows]
