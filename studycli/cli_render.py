@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -30,26 +30,20 @@ SUFFIXES = {
 }
 TO_STDOUT = ("md", "json")  # without -o these print; pdf and html are written to a file
 
-SheetFormatOpt = Annotated[
-    str | None,
-    typer.Option(
+
+def _format_option(formats: str, default: str) -> Any:
+    """--format/-f for a command writing one of `formats`."""
+    return typer.Option(
         "--format",
         "-f",
         metavar="FORMAT",
         show_default=False,
-        help="pdf, html or md  [default: pdf, or from -o's extension]",
-    ),
-]
-ReportFormatOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--format",
-        "-f",
-        metavar="FORMAT",
-        show_default=False,
-        help="html, pdf, md or json  [default: html, or from -o's extension]",
-    ),
-]
+        help=f"{formats}  [default: {default}, or from -o's extension]",
+    )
+
+
+SheetFormatOpt = Annotated[str | None, _format_option("pdf, html or md", "pdf")]
+ReportFormatOpt = Annotated[str | None, _format_option("html, pdf, md or json", "html")]
 OutputOpt = Annotated[
     str | None,
     typer.Option(

@@ -63,10 +63,11 @@ def deck(tmp_path: Path):
 def drill(cli, deck):
     folder = deck(ORIGINAL)
 
-    def run(now: str, answers: str, *extra: str):
+    def run(now: str, answers: str, *extra: str, content: Path | None = None):
+        """Drill the 'hist' deck of the original content, or of `content` when given."""
         r = cli(
             "--content",
-            str(folder),
+            str(content or folder),
             "drill",
             "--deck",
             "hist",
@@ -190,9 +191,7 @@ def test_changed_id_is_a_new_card_and_the_old_id_is_reported_orphaned(
     folder = deck(renamed)
     r = cli("--content", str(folder), "cards", "show", "hist-two-v2")
     assert "phase new · reviews 0" in r.output
-    r = cli(
-        "--content", str(folder), "drill", "--deck", "hist", "--new", "5", now=DAY2, input="/quit\n"
-    )
+    r = drill(DAY2, "", "--new", "5", content=folder)
     assert "1 due · 1 new" in r.output  # hist-three due, the renamed card new
     r = cli("--content", str(folder), "decks", "validate")
     assert r.exit_code == 0
@@ -202,17 +201,7 @@ def test_changed_id_is_a_new_card_and_the_old_id_is_reported_orphaned(
 
     r = cli("--content", str(folder), "decks", "validate", str(folder / "decks" / "hist.yaml"))
     assert r.exit_code == 0 and "orphaned" not in r.output  # only a whole-content check knows
-    r = cli(
-        "--content",
-        str(folder),
-        "drill",
-        "--deck",
-        "hist",
-        "--new",
-        "5",
-        now=DAY3,
-        input="x\n\n3\ny\n\n3\nz\n\n3\n",
-    )
+    drill(DAY3, "x\n\n3\ny\n\n3\nz\n\n3\n", "--new", "5", content=folder)
     assert state(isolated_home, "hist-two-v2")[0] == 1 and state(isolated_home, "hist-two")[0] == 1
 
 

@@ -34,6 +34,14 @@ def day(n: int) -> dt.date:
     return START + dt.timedelta(days=n - 1)
 
 
+def start_plan(cli, on: dt.date):
+    """`roadmap start` toward INTERVIEW from START, run on the date `on`."""
+    return cli(
+        "roadmap", "start", "--interview", INTERVIEW.isoformat(), "--start", START.isoformat(),
+        now=at(on),
+    )  # fmt: skip
+
+
 # --------------------------------------------------------------------------- core
 
 
@@ -158,15 +166,7 @@ def test_mark_tasks_append_only_and_unknown_ids(store, catalogue):
 
 
 def test_start_today_and_week_transition_through_the_cli(cli, isolated_home, tasks_of):
-    r = cli(
-        "roadmap",
-        "start",
-        "--interview",
-        INTERVIEW.isoformat(),
-        "--start",
-        START.isoformat(),
-        now=at(day(3)),
-    )
+    r = start_plan(cli, on=day(3))
     assert r.exit_code == 0, r.output
     assert "Roadmap started on 2026-11-20" in r.output
     assert "interview_date: '2026-12-20'" in (isolated_home / "config.yaml").read_text()
@@ -190,15 +190,7 @@ def tasks_of(catalogue):
 
 
 def test_today_behind_and_catch_up_then_done_clears_it(cli, tasks_of):
-    cli(
-        "roadmap",
-        "start",
-        "--interview",
-        INTERVIEW.isoformat(),
-        "--start",
-        START.isoformat(),
-        now=at(day(1)),
-    )
+    start_plan(cli, on=day(1))
     d1, d2 = tasks_of(1), tasks_of(2)
     assert cli("roadmap", "done", *d1, now=at(day(1))).exit_code == 0
     r = cli("roadmap", "done", d2[0], now=at(day(2)))
@@ -216,15 +208,7 @@ def test_today_behind_and_catch_up_then_done_clears_it(cli, tasks_of):
 
 
 def test_roadmap_view_marks_today_done_and_behind(cli, tasks_of):
-    cli(
-        "roadmap",
-        "start",
-        "--interview",
-        INTERVIEW.isoformat(),
-        "--start",
-        START.isoformat(),
-        now=at(day(3)),
-    )
+    start_plan(cli, on=day(3))
     cli("roadmap", "done", *tasks_of(1), now=at(day(3)))
     out = cli("roadmap", now=at(day(3))).output
     assert "Start 2026-11-20 · interview 2026-12-20" in out
@@ -243,15 +227,7 @@ def test_roadmap_view_marks_today_done_and_behind(cli, tasks_of):
 
 
 def test_compressed_plan_is_said_and_follows_config_changes(cli):
-    cli(
-        "roadmap",
-        "start",
-        "--interview",
-        INTERVIEW.isoformat(),
-        "--start",
-        START.isoformat(),
-        now=at(day(1)),
-    )
+    start_plan(cli, on=day(1))
     assert "Compressed" not in cli("today", now=at(day(5))).output
     # The interview moves forward: one source of truth (config interview_date), the plan compresses.
     assert cli("config", "set", "interview_date", "2026-12-05").exit_code == 0
@@ -406,15 +382,7 @@ def test_pacing_compressed_and_behind_candidate_catches_up(store, catalogue):
 
 
 def test_drill_and_today_follow_pacing_when_a_plan_runs(cli, catalogue, isolated_home):
-    cli(
-        "roadmap",
-        "start",
-        "--interview",
-        INTERVIEW.isoformat(),
-        "--start",
-        START.isoformat(),
-        now=at(day(5)),
-    )
+    start_plan(cli, on=day(5))
     expected = math.ceil(len(catalogue.cards) / 20)
     out = cli("today", now=at(day(5))).output
     assert f"Pacing: {expected} new cards a day, today's focus first" in out

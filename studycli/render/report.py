@@ -180,6 +180,13 @@ def weakest_rows(rows: Sequence[Mapping[str, Any]]) -> list[list[Cell]]:
 WEAKEST_COLUMNS = ["Card", "Topic", "Recall now", "Lapses", "Reviews", "Last rating", "Grader"]
 
 
+def card_table(rows: Sequence[Mapping[str, Any]], empty: str) -> Table:
+    """Weakest cards or leeches: one layout for both."""
+    return Table(
+        WEAKEST_COLUMNS, weakest_rows(rows), [46, 15, 9, 7, 8, 9, 8], align="llrrrlr", empty=empty
+    )
+
+
 # --------------------------------------------------------------------------- the document
 
 
@@ -394,15 +401,7 @@ def build_report(data: Mapping[str, Any]) -> Document:
 
     # Weakest cards and leeches.
     b.append(Heading("Weakest cards"))
-    b.append(
-        Table(
-            WEAKEST_COLUMNS,
-            weakest_rows(data["weakest"]),
-            [46, 15, 9, 7, 8, 9, 8],
-            align="llrrrlr",
-            empty="No card reviewed yet.",
-        )
-    )
+    b.append(card_table(data["weakest"], "No card reviewed yet."))
     b.append(
         Paragraph(
             "Ranked by low predicted recall today, lapses, a last rating of Again and the "
@@ -419,15 +418,7 @@ def build_report(data: Mapping[str, Any]) -> Document:
                 f"The {shown_leeches} most forgotten of {data['cards']['leeches']}.", muted=True
             )
         )
-    b.append(
-        Table(
-            WEAKEST_COLUMNS,
-            weakest_rows(data["leeches"]),
-            [46, 15, 9, 7, 8, 9, 8],
-            align="llrrrlr",
-            empty="No leeches.",
-        )
-    )
+    b.append(card_table(data["leeches"], "No leeches."))
 
     # Mock interviews.
     b.append(Heading("Mock interviews"))
