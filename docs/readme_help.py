@@ -17,7 +17,9 @@ START, END = "<!-- help:start -->", "<!-- help:end -->"
 def command_paths() -> list[list[str]]:
     import typer.main
 
-    from studycli.cli import app
+    from studycli.cli.main import load_commands
+
+    app = load_commands(None)
 
     group = typer.main.get_command(app)
     paths: list[list[str]] = [[]]
@@ -31,7 +33,9 @@ def command_paths() -> list[list[str]]:
 def render() -> str:
     from typer.testing import CliRunner
 
-    from studycli.cli import app
+    from studycli.cli.main import load_commands
+
+    app = load_commands(None)
 
     runner = CliRunner()
     parts = []

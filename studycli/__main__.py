@@ -1,3 +1,3 @@
-from .entry import main
+from studycli.entry import main
 
 main()

@@ -10,6 +10,6 @@ def main() -> None:
     # states); at the default threshold the collector walks them again and again, about a
     # twentieth of a drill's start. Collect rarely instead: a command is short-lived.
     gc.set_threshold(100_000, 50, 100)
-    from .cli import main as run
+    from studycli.cli.main import main as run
 
     run()

@@ -8,7 +8,6 @@ the two cannot disagree.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -16,32 +15,13 @@ from typing import NamedTuple
 
 import fsrs_rs_python as fsrs
 
-AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
-RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
+from studycli.vocab import AGAIN, EASY, GOOD, HARD, RATING_NAMES
+
 RELEARN_MS = 10 * 60 * 1000  # a card rated Again comes back ten minutes later, same session
+
 MAX_INTERVAL_DAYS = 36500
+
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.DEFAULT_PARAMETERS)
-
-
-def study_day(moment: dt.datetime, rollover_hour: int = 4) -> int:
-    """The study day of an aware datetime: its local date, where a day starts at `rollover_hour`."""
-    local = moment.astimezone()
-    return (local - dt.timedelta(hours=rollover_hour)).date().toordinal()
-
-
-def day_start(day: int, rollover_hour: int = 4) -> dt.datetime:
-    """The aware local moment a study day begins."""
-    date = dt.date.fromordinal(day)
-    naive = dt.datetime.combine(date, dt.time(rollover_hour))
-    return naive.astimezone()
-
-
-def day_date(day: int) -> dt.date:
-    return dt.date.fromordinal(day)
-
-
-def to_ms(moment: dt.datetime) -> int:
-    return int(round(moment.timestamp() * 1000))
 
 
 @dataclass(slots=True)  # not frozen: construction is ~10x cheaper, and start-up builds thousands

@@ -49,7 +49,9 @@ def runner() -> CliRunner:
 @pytest.fixture
 def cli(runner: CliRunner):
     """Invoke the CLI: cli("today", now="2026-11-22T09:00", input="...")."""
-    from studycli.cli import app
+    from studycli.cli.main import load_commands
+
+    app = load_commands(None)
 
     def invoke(
         *args: str, now: str | None = None, input: str | None = None, env: dict | None = None
@@ -75,7 +77,7 @@ def at():
 
 @pytest.fixture
 def store(isolated_home: Path):
-    from studycli.store import Store
+    from studycli.storage.store import Store
 
     s = Store(isolated_home / "studycli.db")
     yield s
@@ -85,7 +87,8 @@ def store(isolated_home: Path):
 @pytest.fixture(scope="session")
 def catalogue():
     """The bundled content through the real loader (no cache)."""
-    from studycli.content import content_files, content_roots, load_files
+    from studycli.content.loader import load_files
+    from studycli.content.paths import content_files, content_roots
 
     result = load_files(content_files(content_roots()))
     assert not result.problems, result.problems[:5]

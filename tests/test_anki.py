@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from studycli.anki_export import FIELDS, deck_name, stable_id, text_to_html
+from studycli.study.anki_export import FIELDS, deck_name, stable_id, text_to_html
 
 from .conftest import write
 

@@ -50,7 +50,9 @@ def full_sheets(tmp_path_factory):
     """The full bundled sheet on A4 and Letter, made once through the CLI."""
     from typer.testing import CliRunner
 
-    from studycli.cli import app
+    from studycli.cli.main import load_commands
+
+    app = load_commands(None)
 
     out = tmp_path_factory.mktemp("sheets")
     runner = CliRunner()
@@ -214,10 +216,11 @@ def test_weakest_sheet(cli, store, catalogue, isolated_home):
         == "studycli: --weakest: no card here has been reviewed yet; run 'studycli drill' first"
     )
     build_history(store, catalogue, days=10)
+    from studycli.clock import study_day
     from studycli.render.markdown import md_text
-    from studycli.report import weakest_cards
-    from studycli.scheduler import Scheduler, study_day
-    from studycli.store import Store
+    from studycli.scheduler import Scheduler
+    from studycli.storage.store import Store
+    from studycli.study.report import weakest_cards
 
     with Store(isolated_home / "studycli.db") as s:
         expected = weakest_cards(
@@ -249,7 +252,7 @@ def test_pdf_to_stdout_and_default_file_name(cli, tmp_path, monkeypatch):
 
 def test_help_and_today_do_not_import_pdf_libraries():
     code = (
-        "import sys; from typer.testing import CliRunner; from studycli.cli import app; "
+        "import sys; from typer.testing import CliRunner; from studycli.cli.main import load_commands; app = load_commands(None); "
         "CliRunner().invoke(app, ['cheatsheet', '--help']); "
         "CliRunner().invoke(app, ['report', '--help']); "
         "print(sorted(m for m in sys.modules "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+import sys
 
 from studycli import __version__
 
@@ -21,7 +22,9 @@ def test_version(cli):
 def test_every_command_has_help(cli):
     import typer.main
 
-    from studycli.cli import app
+    from studycli.cli.main import load_commands
+
+    app = load_commands(None)
 
     group = typer.main.get_command(app)
     names = []
@@ -188,7 +191,7 @@ def test_cards_show_suspend_unsuspend(cli, catalogue):
 
 
 def test_unexpected_error_is_one_line_and_debug_shows_traceback(cli, monkeypatch):
-    import studycli.cli as cli_mod
+    import studycli.cli.stats as cli_mod
 
     def boom(*a, **k):
         raise RuntimeError("kaput")
@@ -218,22 +221,34 @@ def test_readme_shows_every_commands_real_help():
     assert proc.returncode == 0, "README.md help is stale: run 'make readme'"
 
 
-def test_only_the_named_command_is_built_and_all_come_back():
-    from studycli.cli import _command_word, _only_the_command, app
+def test_only_the_named_command_is_imported_and_help_sees_all():
+    from studycli.cli.main import COMMANDS, _command_word
 
     assert _command_word(["--home", "h", "--content", "c", "drill", "--limit", "3"]) == "drill"
     assert _command_word(["--home=h", "today"]) == "today"
     assert _command_word(["--version"]) is None and _command_word([]) is None
-    before = (list(app.registered_commands), list(app.registered_groups))
-    with _only_the_command("drill"):
-        assert [c.callback.__name__ for c in app.registered_commands] == ["drill"]
-        assert app.registered_groups == []
-    with _only_the_command("decks"):
-        assert app.registered_commands == []
-        assert [g.name for g in app.registered_groups] == ["decks"]
-    with _only_the_command("dril"):  # a typo: all of them, for the suggestion
-        assert len(app.registered_commands) == len(before[0])
-    assert (app.registered_commands, app.registered_groups) == before
+    probe = (
+        "import sys; from studycli.cli.main import load_commands; "
+        "app = load_commands(sys.argv[1] or None); "
+        "print(sorted(m for m in sys.modules if m.startswith('studycli.cli.'))); "
+        "print([c.callback.__name__ for c in app.registered_commands]); "
+        "print([g.name for g in app.registered_groups])"
+    )
+
+    def loaded(word: str) -> list[str]:
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, word], capture_output=True, text=True, check=True
+        )
+        return proc.stdout.splitlines()
+
+    modules, commands, groups = loaded("drill")
+    assert "studycli.cli.drill" in modules and "studycli.cli.today" not in modules
+    assert commands == "['drill']" and groups == "[]"
+    modules, commands, groups = loaded("decks")
+    assert commands == "[]" and groups == "['decks']"
+    modules, commands, groups = loaded("dril")  # a typo: all of them, for the suggestion
+    assert all(f"studycli.cli.{m}" in modules for m in COMMANDS.values())
+    assert groups == "['decks', 'config', 'cards', 'roadmap', 'export', 'import']"
 
 
 def test_a_subcommand_of_a_group_runs_through_main(isolated_home, tmp_path):

@@ -8,14 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from studycli.content import (
-    INCIDENT_DECK,
-    content_files,
-    content_roots,
-    load_catalogue,
-    load_files,
-    validate_paths,
-)
+from studycli.content.loader import load_catalogue, load_files, validate_paths
+from studycli.content.model import INCIDENT_DECK
+from studycli.content.paths import content_files, content_roots
 from studycli.errors import ContentError
 
 from .conftest import ROOT, write
@@ -210,7 +205,7 @@ def test_bundled_root_is_checkout(catalogue):
 
 def test_cached_catalogue_selects_and_reads_like_the_parsed_one(tmp_path):
     """The cache's CardIndex makes Card objects on demand; it must answer as the parsed dict."""
-    from studycli.content import CardIndex
+    from studycli.content.model import CardIndex
 
     cache = tmp_path / "cache"
     parsed = load_catalogue(cache_dir=cache)  # parses and writes the cache

@@ -36,12 +36,14 @@ from pathlib import Path
 
 import pytest
 
-from studycli import backup as backup_mod
-from studycli import store as store_mod
-from studycli.backup import check_copy, daily_backup, list_backups
+from studycli.clock import study_day, to_ms
 from studycli.errors import StoreError
-from studycli.scheduler import Scheduler, study_day, to_ms
-from studycli.store import LogEntry, Store, insert_log, new_uid
+from studycli.scheduler import Scheduler
+from studycli.storage import backup as backup_mod
+from studycli.storage import store as store_mod
+from studycli.storage.backup import check_copy, daily_backup, list_backups
+from studycli.storage.codec import LogEntry, new_uid
+from studycli.storage.store import Store, insert_log
 
 from .conftest import studycli_command
 

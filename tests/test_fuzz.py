@@ -22,10 +22,13 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from studycli import content as content_mod
-from studycli.content import LEVELS
-from studycli.scheduler import Scheduler, study_day, to_ms
-from studycli.store import LogEntry, Store, new_uid
+from studycli.clock import study_day, to_ms
+from studycli.content import paths as content_mod
+from studycli.content import yamlio
+from studycli.scheduler import Scheduler
+from studycli.storage.codec import LogEntry, new_uid
+from studycli.storage.store import Store
+from studycli.vocab import LEVELS
 
 from .conftest import write
 
@@ -479,7 +482,7 @@ def test_file_over_the_size_limit(cli, history, tmp_path):
     path = tmp_path / "c" / "decks" / "big.yaml"
     path.parent.mkdir(parents=True)
     path.write_bytes(
-        dump(valid_deck()).encode() + b"# " + b"x" * (content_mod.MAX_FILE_BYTES + 10) + b"\n"
+        dump(valid_deck()).encode() + b"# " + b"x" * (yamlio.MAX_FILE_BYTES + 10) + b"\n"
     )
     before = snapshot(history)
     line = clean_error(cli("--content", str(tmp_path / "c"), "drill", now=NOW))

@@ -22,23 +22,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studycli.content import Card
-from studycli.grading import (
-    MAX_ANSWER_CHARS,
-    RETRY_REMINDER,
-    FlagResult,
-    Grader,
-    GraderSettings,
-    PointResult,
-    build_messages,
-    check_quote,
-    grading_stats,
-    link_review,
-    normalise,
-    parse_verdict,
-    score_and_rating,
-)
-from studycli.scheduler import AGAIN, EASY, GOOD, HARD
+from studycli.content.model import Card
+from studycli.grading.grader import Grader, grading_stats
+from studycli.grading.prompt import MAX_ANSWER_CHARS, RETRY_REMINDER, build_messages
+from studycli.grading.result import FlagResult, PointResult
+from studycli.grading.settings import GraderSettings
+from studycli.grading.verdict import check_quote, normalise, parse_verdict, score_and_rating
+from studycli.storage.grades import link_review
+from studycli.vocab import AGAIN, EASY, GOOD, HARD
 
 CARD = Card(
     id="grading-test-rag",
@@ -325,7 +316,7 @@ def test_replies_are_parsed_defensively(text: str, expected_ids: list[str]) -> N
     "text", ["", "The candidate did well on most points.", "```json\n{broken\n```", '{"score": 5}']
 )
 def test_replies_without_a_checklist_are_malformed(text: str) -> None:
-    from studycli.grading import MalformedOutput
+    from studycli.grading.verdict import MalformedOutput
 
     with pytest.raises(MalformedOutput):
         parse_verdict(text)
@@ -359,7 +350,7 @@ _ITEM = st.fixed_dictionaries(
 def test_any_checklist_counts_only_quotes_found_in_the_answer(
     answer, points, flags, feedback
 ) -> None:
-    from studycli.grading import MalformedOutput, evaluate
+    from studycli.grading.verdict import MalformedOutput, evaluate
 
     try:
         got, got_flags, text, _ = evaluate(
@@ -382,7 +373,7 @@ def test_any_checklist_counts_only_quotes_found_in_the_answer(
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=400))
 def test_any_reply_parses_or_is_malformed(text: str) -> None:
-    from studycli.grading import MalformedOutput
+    from studycli.grading.verdict import MalformedOutput
 
     try:
         verdict = parse_verdict(text)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from studycli.scheduler import AGAIN, GOOD, HARD
-from studycli.store import unpack_answer
+from studycli.storage.codec import unpack_answer
+from studycli.vocab import AGAIN, GOOD, HARD
 
 from .conftest import write
 from .test_grading import LoopbackLLM, closed_port, error, honest_judge  # noqa: F401 - fixtures below
@@ -91,7 +91,7 @@ def rows(store, sql: str) -> list[tuple]:
 
 
 def db(home: Path):
-    from studycli.store import Store
+    from studycli.storage.store import Store
 
     return Store(home / "studycli.db")
 
@@ -272,7 +272,7 @@ def test_drill_without_a_model_is_unchanged(cli, isolated_home) -> None:
 
 
 def test_stats_show_agreement_spend_and_warning(cli, graded, isolated_home) -> None:
-    from studycli.grading import link_review
+    from studycli.storage.grades import link_review
 
     for i in range(10):
         result = cli(
@@ -312,7 +312,7 @@ def test_stats_without_grading_add_no_lines(cli) -> None:
 
 PROBE = """
 import sys
-from studycli.cli import main
+from studycli.cli.main import main
 sys.argv = ["studycli", *sys.argv[1:]]
 try:
     main()
@@ -426,7 +426,8 @@ _LIVE_KEYS = {k: os.environ.get(k) for k in LIVE_MODELS}
     _live_model() is None, reason="live grading needs STUDYCLI_LIVE=1 and a provider key"
 )
 def test_live_grade(store, at, monkeypatch) -> None:
-    from studycli.grading import Grader, GraderSettings
+    from studycli.grading.grader import Grader
+    from studycli.grading.settings import GraderSettings
 
     from .test_grading import CARD, GOOD_ANSWER
 

@@ -19,9 +19,10 @@ import pexpect
 import pyte
 import pytest
 
+from studycli.clock import to_ms
 from studycli.errors import UsageError
-from studycli.mock import Mock, checklist_from_numbers, fits, select_questions, suggest_rating
-from studycli.scheduler import Scheduler, to_ms
+from studycli.scheduler import Scheduler
+from studycli.study.mock import Mock, checklist_from_numbers, fits, select_questions, suggest_rating
 
 from .conftest import studycli_command
 
@@ -232,7 +233,7 @@ def test_cancelled_mock_saves_nothing_and_skip_is_i_dont_know(cli, isolated_home
 
 
 def _norm(text: str) -> str:
-    from studycli.grading import normalise
+    from studycli.grading.verdict import normalise
 
     return normalise(text)
 

@@ -18,18 +18,19 @@ import re
 import fsrs_rs_python as fsrs
 import pytest
 
-from studycli.optimize import (
+from studycli.clock import day_start
+from studycli.scheduler import DEFAULT_PARAMETERS, Scheduler
+from studycli.storage.codec import LogEntry
+from studycli.storage.stats import Review, log_reviews
+from studycli.storage.store import Store, insert_log
+from studycli.study.optimize import (
     MIN_CARDS,
     MIN_REVIEWS,
-    Review,
     build_items,
     evaluate,
     fit,
-    log_reviews,
     split_by_time,
 )
-from studycli.scheduler import DEFAULT_PARAMETERS, Scheduler, day_start
-from studycli.store import LogEntry, Store, insert_log
 
 FIRST_DAY = dt.date(2026, 5, 1).toordinal()
 NOW = "2026-11-22T09:00:00+00:00"

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from studycli.readiness import readiness_date, readiness_summary, report_section
 from studycli.scheduler import Scheduler
-from studycli.session import Drill
+from studycli.study.drill import Drill
+from studycli.study.readiness import readiness_date, readiness_summary, report_section
 
 UTC = dt.UTC
 INTERVIEW = dt.date(2026, 12, 20)
@@ -61,8 +61,8 @@ def test_recall_on_interview_day_matches_hand_computed_fsrs(store, catalogue):
 
 
 def test_grades_weakest_headline_and_suspended(store, catalogue):
-    from studycli.scheduler import to_ms
-    from studycli.store import LogEntry, new_uid
+    from studycli.clock import to_ms
+    from studycli.storage.codec import LogEntry, new_uid
 
     now = dt.datetime(2026, 11, 22, 9, tzinfo=UTC)
     for card in catalogue.cards.values():
@@ -108,7 +108,7 @@ def test_grades_weakest_headline_and_suspended(store, catalogue):
 
 
 def test_readiness_date_and_report_section(store, catalogue):
-    from studycli.config import Config
+    from studycli.storage.config import Config
 
     today = dt.date(2026, 11, 22)
     assert readiness_date(INTERVIEW, today) == INTERVIEW
@@ -160,7 +160,7 @@ def test_full_readiness_table(store, catalogue):
 
     from rich.console import Console
 
-    from studycli.cli_plan import print_readiness
+    from studycli.tui.plan import print_readiness
 
     rate(store, catalogue, sorted(c.id for c in catalogue.cards.values() if c.deck == "rag")[0], 3,
          dt.datetime(2026, 11, 22, 9, tzinfo=UTC))  # fmt: skip

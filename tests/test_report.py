@@ -19,10 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from studycli.config import Config
-from studycli.scheduler import Scheduler, study_day, to_ms
-from studycli.session import Drill, Limits, plan_day
-from studycli.store import LogEntry, Store, insert_log, new_uid
+from studycli.clock import study_day, to_ms
+from studycli.scheduler import Scheduler
+from studycli.storage.codec import LogEntry, new_uid
+from studycli.storage.config import Config
+from studycli.storage.store import Store, insert_log
+from studycli.study.day_plan import Limits, plan_day
+from studycli.study.drill import Drill
 
 from .conftest import studycli_command
 
@@ -108,7 +111,7 @@ def hstore(home):
 
 
 def data_for(store, catalogue, now=END, config=None):
-    from studycli.report import report_data
+    from studycli.study.report import report_data
 
     return report_data(store, catalogue, Scheduler(), config or Config(), now, 4)
 
@@ -189,7 +192,7 @@ def test_weakest_and_leeches(hstore, catalogue):
     assert data["cards"]["leeches"] == len(data["leeches"]) > 0
     # The graded card's poor grade (suggested Again) is part of its weakness.
     graded = sorted(catalogue.cards)[0]
-    from studycli.report import weakest_cards
+    from studycli.study.report import weakest_cards
 
     rows = {
         r["id"]: r for r in weakest_cards(hstore, catalogue, Scheduler(), study_day(END, 4), None)
@@ -204,7 +207,7 @@ def test_other_modules_fill_their_sections(hstore, catalogue, monkeypatch):
     assert data["readiness"] is not None and data["readiness"]["date"] == "2026-12-01"
     assert data["grader"] is not None and data["grader"]["graded"] == 1
     assert "roadmap" in data  # None until 'studycli roadmap start'
-    from studycli import report
+    from studycli.study import report
 
     monkeypatch.setitem(
         report.SECTION_HOOKS, "readiness", ("studycli.no_such_module", "report_section")
@@ -449,7 +452,7 @@ def test_report_renders_in_headless_chromium(cli, home, tmp_path):
 def test_report_reads_the_text_of_only_the_cards_it_shows(hstore, tmp_path):
     """Card text is read from the content cache on first use; the report ranks every card
     but must read only the weakest and leeches it shows (a 10,000-card home stays fast)."""
-    from studycli.content import load_catalogue
+    from studycli.content.loader import load_catalogue
 
     cache = tmp_path / "cache"
     load_catalogue(cache_dir=cache)  # writes the cache

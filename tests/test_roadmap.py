@@ -12,14 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studycli.roadmap import (
-    Schedule,
-    done_tasks,
-    mark_tasks,
-    pacing,
-    plan_today,
-    propose_catch_up,
-)
+from studycli.storage.plans import done_tasks
+from studycli.study.roadmap import Schedule, mark_tasks, pacing, plan_today, propose_catch_up
 
 START = dt.date(2026, 11, 20)
 INTERVIEW = dt.date(2026, 12, 20)  # 30 days after the start: the plan fits exactly
@@ -296,7 +290,7 @@ def test_pacing_order_puts_todays_focus_first(catalogue):
 
 
 def test_pacing_late_is_spread_to_the_interview_and_capped(catalogue):
-    from studycli.roadmap import MAX_NEW_PER_DAY
+    from studycli.study.roadmap import MAX_NEW_PER_DAY
 
     s = Schedule(catalogue.roadmap, START, INTERVIEW)
     cards = list(catalogue.cards.values())
@@ -312,7 +306,8 @@ def test_pacing_late_is_spread_to_the_interview_and_capped(catalogue):
 def simulate(store, catalogue, schedule, first: dt.date, last: dt.date, ratings):
     """A candidate who runs an unfiltered drill every morning and rates by a fixed pattern."""
     from studycli.scheduler import Scheduler
-    from studycli.session import Drill, Limits, plan_day
+    from studycli.study.day_plan import Limits, plan_day
+    from studycli.study.drill import Drill
 
     store.conn.execute("PRAGMA synchronous = OFF")  # speed only; the data is the same
     sched = Scheduler()
@@ -399,8 +394,8 @@ def test_drill_and_today_follow_pacing_when_a_plan_runs(cli, catalogue, isolated
 
 
 def test_adherence_for_the_report(store, catalogue):
-    from studycli.config import Config
-    from studycli.roadmap import adherence, report_section, set_start
+    from studycli.storage.config import Config
+    from studycli.study.roadmap import adherence, report_section, set_start
 
     rm = catalogue.roadmap
     assert adherence(rm, store, INTERVIEW, day(3)) is None  # not started

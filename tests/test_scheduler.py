@@ -6,17 +6,9 @@ import datetime as dt
 
 import pytest
 
-from studycli.scheduler import (
-    AGAIN,
-    EASY,
-    GOOD,
-    HARD,
-    CardState,
-    Scheduler,
-    format_interval,
-    study_day,
-    to_ms,
-)
+from studycli.clock import study_day, to_ms
+from studycli.scheduler import CardState, Scheduler, format_interval
+from studycli.vocab import AGAIN, EASY, GOOD, HARD
 
 UTC = dt.UTC
 

@@ -8,10 +8,13 @@ import sqlite3
 
 import pytest
 
+from studycli.clock import study_day
 from studycli.errors import StoreError
-from studycli.scheduler import AGAIN, EASY, GOOD, HARD, Scheduler, study_day
-from studycli.session import Drill, Limits, plan_day
-from studycli.store import MIGRATION_NAMES, Store
+from studycli.scheduler import Scheduler
+from studycli.storage.store import Store
+from studycli.study.day_plan import Limits, plan_day
+from studycli.study.drill import Drill
+from studycli.vocab import AGAIN, EASY, GOOD, HARD
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 11, 22, 9, tzinfo=UTC)
@@ -23,12 +26,6 @@ def plan(store, catalogue, now, limits=Limits(), **kw):
 
 def drill_for(store, catalogue, now, **kw):
     return Drill(store, Scheduler(), catalogue, plan(store, catalogue, now, **kw).queue)
-
-
-def test_migration_names_match_module():
-    from studycli.migrations import migrations
-
-    assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES
 
 
 def test_wal_and_schema(store):
@@ -185,12 +182,12 @@ def _old_log(path, entries):
     """A database as studycli wrote it before m008: text columns, one row per LogEntry."""
     from sqlite_utils import Database
 
-    from studycli.migrations import migrations
-    from studycli.store import LOG_COLUMNS
+    from studycli.storage.codec import LOG_COLUMNS
+    from studycli.storage.migrations import migration_set
 
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path)
-    migrations.apply(Database(conn), stop_before="m008_compact_review_log")
+    migration_set().apply(Database(conn), stop_before="m008_compact_review_log")
     conn.executemany(
         f"INSERT INTO review_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * 13)})",
         [[getattr(e, c) for c in LOG_COLUMNS] for e in entries],
@@ -200,7 +197,7 @@ def _old_log(path, entries):
 
 
 def test_compact_log_migration_keeps_every_field(isolated_home):
-    from studycli.store import LogEntry
+    from studycli.storage.codec import LogEntry
 
     day = study_day(T0)
     ms = int(T0.timestamp() * 1000)
@@ -232,7 +229,7 @@ def test_compact_log_migration_keeps_every_field(isolated_home):
 
 
 def test_packed_values_round_trip():
-    from studycli.store import pack_answer, pack_uid, unpack_answer, unpack_uid
+    from studycli.storage.codec import pack_answer, pack_uid, unpack_answer, unpack_uid
 
     for uid in ("0123456789abcdef", "0123456789ABCDEF", "not-hex-at-all!!", "abc", ""):
         assert unpack_uid(pack_uid(uid)) == uid

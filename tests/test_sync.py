@@ -11,13 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studycli.app import AppContext
-from studycli.config import Config
+from studycli.cli.context import AppContext
 from studycli.errors import UsageError
-from studycli.scheduler import AGAIN, EASY, GOOD, HARD, Scheduler
-from studycli.session import Drill
-from studycli.store import LOG_COLUMNS, Store
-from studycli.sync import FORMAT_VERSION, merge_progress, read_progress
+from studycli.scheduler import Scheduler
+from studycli.storage.codec import LOG_COLUMNS
+from studycli.storage.config import Config
+from studycli.storage.store import Store
+from studycli.study.drill import Drill
+from studycli.study.sync import FORMAT_VERSION, merge_progress, read_progress
+from studycli.vocab import AGAIN, EASY, GOOD, HARD
 
 UTC = dt.UTC
 

@@ -42,8 +42,9 @@ def spawn(home, now: str, *args: str):
 
 
 def first_new_cards(n: int):
-    from studycli.content import content_files, content_roots, load_files
-    from studycli.session import interleaved_new_order
+    from studycli.content.loader import load_files
+    from studycli.content.paths import content_files, content_roots
+    from studycli.study.day_plan import interleaved_new_order
 
     cat = load_files(content_files(content_roots())).catalogue
     return interleaved_new_order(list(cat.cards.values()))[:n]

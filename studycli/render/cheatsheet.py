@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from ..content import INCIDENT_DECK, Card, Catalogue, Figure
-from .blocks import CardBlock, Document, Heading, Paragraph, Table, Title, pretty
+from studycli.content.model import INCIDENT_DECK, Card, Catalogue, Figure
+from studycli.render.blocks import CardBlock, Document, Heading, Paragraph, Table, Title, pretty
 
 FRAMEWORK_TAG = "framework"
 FIGURE_COLUMNS = ["Figure", "What it is", "Who reported it", "When"]

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from html import escape
 
-from .blocks import CardBlock, Cell, Chart, Document, Heading, Paragraph, Table, split_label
+from studycli.render.blocks import (
+    CardBlock,
+    Cell,
+    Chart,
+    Document,
+    Heading,
+    Paragraph,
+    Table,
+    split_label,
+)
 
 FONT_STACK = (
     'system-ui, -apple-system, "Segoe UI", "DejaVu Sans", Roboto, Helvetica, Arial, sans-serif'
@@ -61,7 +70,6 @@ summary { color: var(--muted); cursor: pointer; font-size: 0.9em; }
   a { color: inherit; text-decoration: none; }
 }
 """
-
 
 SVG_SCALE = 1.45  # SVG units are drawn a little larger than CSS pixels, up to the page width
 _SIZE = re.compile(r'^<svg ([^>]*?)width="([\d.]+)" height="([\d.]+)"')

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import re
 
-from .blocks import CardBlock, Cell, Chart, Document, Heading, Paragraph, Table, split_label
+from studycli.render.blocks import (
+    CardBlock,
+    Cell,
+    Chart,
+    Document,
+    Heading,
+    Paragraph,
+    Table,
+    split_label,
+)
 
 _UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")

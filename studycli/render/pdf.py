@@ -16,7 +16,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .blocks import CardBlock, Cell, Chart, Document, Heading, Paragraph, Table, Title, split_label
+from studycli.render.blocks import (
+    CardBlock,
+    Cell,
+    Chart,
+    Document,
+    Heading,
+    Paragraph,
+    Table,
+    Title,
+    split_label,
+)
 
 FONT = "dejavu"
 FONT_DIR = Path(__file__).resolve().parent / "fonts"

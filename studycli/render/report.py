@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import charts
-from .blocks import Cell, Chart, Document, Heading, Paragraph, Table, Title
+from studycli.render import charts
+from studycli.render.blocks import Cell, Chart, Document, Heading, Paragraph, Table, Title
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 HEATMAP_MIN_WEEKS = 12

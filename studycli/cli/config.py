@@ -1,0 +1,56 @@
+"""`studycli config`: show, set and unset the settings in config.yaml."""
+
+from __future__ import annotations
+
+import typer
+
+from studycli.cli.base import app, app_context
+from studycli.cli.context import AppContext
+
+config_app = typer.Typer(
+    help="Show and change settings (config.yaml).", no_args_is_help=True, rich_markup_mode=None
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context) -> None:
+    """Every setting with its value; (default) marks ones not set in config.yaml."""
+    a = app_context(ctx)
+    for key, value, is_default in a.config.items():
+        shown = ",".join(value) if isinstance(value, list) else value
+        mark = "  (default)" if is_default else ""
+        typer.echo(f"{key} = {shown}{mark}")
+    typer.echo(f"# file: {a.home / 'config.yaml'}")
+
+
+@config_app.command("set")
+def config_set(ctx: typer.Context, key: str, value: str) -> None:
+    """Set KEY to VALUE, e.g. 'studycli config set new_per_day 20'."""
+    from studycli.storage.config import save_config
+
+    a = app_context(ctx)
+    parsed = a.config.set(key, value)
+    save_config(a.config)
+    _stamp_for_sync(a, key)
+    typer.echo(f"{key} = {','.join(parsed) if isinstance(parsed, list) else parsed}")
+
+
+@config_app.command("unset")
+def config_unset(ctx: typer.Context, key: str) -> None:
+    """Return KEY to its default."""
+    from studycli.storage.config import save_config
+
+    a = app_context(ctx)
+    a.config.unset(key)
+    save_config(a.config)
+    _stamp_for_sync(a, key)
+    typer.echo(f"{key} reset to default")
+
+
+def _stamp_for_sync(a: AppContext, key: str) -> None:
+    """Note when a synced setting changed, so the newest change wins across machines (sync.py)."""
+    from studycli.study.sync import SYNCED_CONFIG_KEYS, stamp_changes
+
+    if key in SYNCED_CONFIG_KEYS:
+        stamp_changes(a.store, a.config, a.now())

@@ -1,0 +1,173 @@
+"""What every command needs, opened lazily: home, config, content, store, scheduler, clock.
+
+The CLI builds one `AppContext` from its global options; commands ask it for the
+pieces they use, so `--help` opens nothing and `today` never imports what only
+grading or rendering needs. The helpers below it turn the context into the arguments
+the study layer takes (today's plan, pacing, readiness, report numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from studycli.clock import parse_now, study_day
+from studycli.content.loader import load_catalogue
+from studycli.content.model import Catalogue
+from studycli.scheduler import Scheduler
+from studycli.storage.config import DB_NAME, Config, data_home, load_config
+from studycli.storage.store import Store
+from studycli.study.day_plan import Limits
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from studycli.content.model import Card
+    from studycli.scheduler import CardState
+    from studycli.study.day_plan import Limits
+    from studycli.study.roadmap import Pacing, PlanToday, Schedule
+
+
+@dataclass
+class AppContext:
+    home_option: Path | None = None
+    content_dirs: list[Path] = field(default_factory=list)
+
+    @cached_property
+    def home(self) -> Path:
+        return data_home(self.home_option)
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.home)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return load_catalogue(self.content_dirs, cache_dir=self.home / "cache")
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.home / DB_NAME, before_write=self._daily_backup)
+
+    def _daily_backup(self, store: Store) -> None:
+        from studycli.storage.backup import daily_backup
+
+        daily_backup(store, self.now())
+
+    @cached_property
+    def scheduler(self) -> Scheduler:
+        params = self.store.get_setting("fsrs_parameters")
+        return Scheduler(params, desired_retention=float(self.config["desired_retention"]))
+
+    @property
+    def rollover_hour(self) -> int:
+        return int(self.config["rollover_hour"])
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(int(self.config["new_per_day"]), int(self.config["reviews_per_day"]))
+
+    def now(self) -> dt.datetime:
+        return parse_now(os.environ.get("STUDYCLI_NOW"))
+
+    def today(self) -> int:
+        return study_day(self.now(), self.rollover_hour)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+
+
+def interview_of(a: AppContext) -> dt.date | None:
+    from studycli.study.roadmap import interview_date
+
+    return interview_date(a.config)
+
+
+def today_date(a: AppContext) -> dt.date:
+    return dt.date.fromordinal(a.today())
+
+
+def schedule_of(a: AppContext) -> Schedule | None:
+    if not a.store.plan_started():
+        return None  # the common case needs neither the roadmap module nor the roadmap
+    from studycli.study.roadmap import load_schedule
+
+    return load_schedule(a.catalogue.roadmap, a.store, interview_of(a))
+
+
+def paced_limits(
+    a: AppContext,
+) -> tuple[Limits, Callable[[Sequence[Card]], list[Card]] | None, PlanToday | None, Pacing | None]:
+    """Limits and new-card order for an unfiltered drill or `today`: paced to the interview
+    while a roadmap runs, else the configured limits. Also returns today's plan view."""
+    from studycli.study.day_plan import Limits
+
+    schedule = schedule_of(a)
+    if schedule is None:
+        return a.limits, None, None, None
+    from studycli.storage.plans import done_tasks
+    from studycli.study.roadmap import pacing, plan_today
+
+    today = today_date(a)
+    view = plan_today(schedule, done_tasks(a.store), today)
+    pace = pacing(
+        schedule,
+        a.catalogue.cards.values(),
+        a.store.seen_cards()[0],
+        a.store.new_introduced_on(a.today()),
+        today,
+    )
+    if pace is None:
+        return a.limits, None, view, None
+    return Limits(pace.new_per_day, a.limits.reviews_per_day), pace.order, view, pace
+
+
+def readiness_for(
+    a: AppContext, states: dict[str, CardState], *, grades: bool = True
+) -> dict[str, Any]:
+    """Readiness on the interview date (today when none is set or it has passed)."""
+    from studycli.study.readiness import readiness_date, readiness_summary
+
+    on = readiness_date(interview_of(a), today_date(a))
+    return readiness_summary(a.catalogue, states, a.scheduler, a.store if grades else None, on=on)
+
+
+def day_plan(
+    a: AppContext,
+    card_ids: list[str],
+    now: Any,
+    *,
+    paced: bool = True,
+    extra_new: int | None = None,
+) -> tuple[Any, Any, Any]:
+    """Today's plan for `drill` and `today`: paced toward the interview while a roadmap runs.
+
+    Returns (day plan, roadmap view or None, pacing or None)."""
+    from studycli.study.day_plan import plan_day
+
+    limits, new_order, view, pace = a.limits, None, None, None
+    if paced:
+        limits, new_order, view, pace = paced_limits(a)
+    plan = plan_day(
+        card_ids, a.catalogue.cards, a.store, now, a.rollover_hour, limits,
+        extra_new=extra_new, new_order=new_order,
+    )  # fmt: skip
+    return plan, view, pace
+
+
+def rebuild_states(a: AppContext) -> int:
+    """Recompute every card state with the scheduler the (possibly new) settings describe."""
+    a.__dict__.pop("scheduler", None)  # AppContext.scheduler is cached; the settings just changed
+    return a.store.rebuild_states(a.scheduler)
+
+
+def stats_numbers(a: AppContext) -> dict[str, Any]:
+    """report_data(): what `stats`, `stats --json` and `report` show (cards/reviews/retention_30d stable)."""
+    from studycli.study.report import report_data
+
+    return report_data(a.store, a.catalogue, a.scheduler, a.config, a.now(), a.rollover_hour)

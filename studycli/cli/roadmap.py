@@ -1,0 +1,212 @@
+"""`studycli roadmap`: the 30-day plan toward the interview; start it, mark tasks done."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from studycli.cli.base import app, app_context, make_console
+from studycli.cli.context import interview_of, schedule_of, today_date
+from studycli.errors import UsageError
+from studycli.tui.plan import one_line, print_catch_up, task_line
+
+if TYPE_CHECKING:
+    pass
+
+
+roadmap_app = typer.Typer(
+    help="The 30-day plan toward your interview. With no command: the four weeks and thirty "
+    "days, what is done, today marked.",
+    rich_markup_mode=None,
+)
+app.add_typer(roadmap_app, name="roadmap")
+
+
+@roadmap_app.callback(invoke_without_command=True)
+def roadmap_view(
+    ctx: typer.Context,
+    tasks: Annotated[bool, typer.Option("--tasks", help="List every task of every day.")] = False,
+) -> None:
+    """Show the four weeks and thirty days: what is done, today marked."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from studycli.storage.plans import done_tasks
+    from studycli.study.roadmap import plan_today
+
+    a = app_context(ctx)
+    roadmap = a.catalogue.roadmap
+    if roadmap is None:
+        raise UsageError("no roadmap in the loaded content (roadmap/plan.yaml)")
+    console = make_console()
+    schedule = schedule_of(a)
+    done = done_tasks(a.store)
+    today = today_date(a)
+    view = plan_today(schedule, done, today) if schedule else None
+    console.print(f"[bold]{roadmap.title}[/]")
+    if view is None:
+        console.print(
+            "Not started: 'studycli roadmap start --interview YYYY-MM-DD' puts dates on it "
+            "(start defaults to today)."
+        )
+    else:
+        iv = schedule.interview if schedule else None
+        console.print(
+            f"Start {view.schedule.start.isoformat()} · "
+            + (f"interview {iv.isoformat()}" if iv else "no interview date set")
+        )
+        console.print(f"[bold]{view.headline()}[/]")
+        if view.schedule.compressed:
+            console.print(f"[yellow]{view.schedule.compression_note()}[/]")
+    today_nums = {d.day for d in view.days} if view else set()
+    overdue = {t.id for t in view.overdue} if view else set()
+    for week in roadmap.weeks:
+        console.print()
+        console.print(f"[bold]Week {week.week}: {week.title}[/]")
+        for day in week.days:
+            n_done = sum(1 for t in day.tasks if t.id in done)
+            total = len(day.tasks)
+            is_today = day.day in today_nums
+            late = any(t.id in overdue for t in day.tasks)
+            mark = (
+                "[bold cyan]▶[/]" if is_today
+                else "[green]✓[/]" if n_done == total
+                else "[yellow]![/]" if late
+                else "◐" if n_done
+                else "·"
+            )  # fmt: skip
+            date = ""
+            if schedule is not None:
+                date = schedule.date_of(day.day).strftime("%a %d %b") + "  "
+            note = " [bold cyan]today[/]" if is_today else " [yellow]behind[/]" if late else ""
+            console.print(
+                f" {mark} {day.day:>2}  {date}{one_line(day.title, 44):<44} {n_done}/{total}{note}",
+                highlight=False,
+            )
+            if tasks or is_today:
+                for task in day.tasks:
+                    console.print(
+                        "   " + task_line(task, task.id in done),
+                        highlight=False, no_wrap=True, overflow="ellipsis",
+                    )  # fmt: skip
+    if view is not None and view.catch_up is not None:
+        console.print()
+        print_catch_up(console, view, max_days=len(view.catch_up.days))
+
+
+@roadmap_app.command("start")
+def roadmap_start(
+    ctx: typer.Context,
+    interview: Annotated[
+        str | None,
+        typer.Option(
+            "--interview",
+            metavar="YYYY-MM-DD",
+            help="Interview date (saved as config interview_date; change it later with "
+            "'studycli config set interview_date').",
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start", metavar="YYYY-MM-DD", help="First day of the plan [default: today]."
+        ),
+    ] = None,
+) -> None:
+    """Start (or restart) the 30-day plan; compressed to fit if the interview is sooner."""
+    from studycli.storage.config import save_config
+    from studycli.storage.plans import done_tasks
+    from studycli.study.roadmap import Schedule, parse_iso_date, set_start
+
+    a = app_context(ctx)
+    roadmap = a.catalogue.roadmap
+    if roadmap is None:
+        raise UsageError("no roadmap in the loaded content (roadmap/plan.yaml)")
+    today = today_date(a)
+    first = parse_iso_date(start, "--start") if start else today
+    when = parse_iso_date(interview, "--interview") if interview else interview_of(a)
+    if when is not None:
+        source = "--interview" if interview else "config interview_date"
+        if when <= first:
+            raise UsageError(
+                f"{source}: the interview ({when.isoformat()}) must be after the plan start "
+                f"({first.isoformat()})"
+            )
+        if when < today:
+            raise UsageError(f"{source}: the interview date {when.isoformat()} has passed")
+    if interview:
+        assert when is not None
+        a.config.set("interview_date", when.isoformat())
+        save_config(a.config)
+    set_start(a.store, first)
+    schedule = Schedule(roadmap, first, when)
+    console = make_console()
+    line = f"Roadmap started on {first.isoformat()}: {schedule.plan_days} plan days"
+    if when is not None:
+        line += f" · interview {when.isoformat()} ({(when - first).days} days after the start)"
+    console.print(f"[bold]{line}[/]")
+    if schedule.compressed:
+        console.print(f"[yellow]{schedule.compression_note()}[/]")
+    elif when is None:
+        console.print(
+            "No interview date yet: 'studycli config set interview_date YYYY-MM-DD' adds one."
+        )
+    elif (when - first).days > schedule.plan_days:
+        console.print(
+            f"The plan ends on {schedule.end.isoformat()}; the days after it until the interview "
+            "are for review and mocks."
+        )
+    kept = len(done_tasks(a.store))
+    if kept:
+        console.print(f"{kept} task(s) already marked done are kept.")
+    console.print("Next: [bold]studycli today[/]")
+
+
+def _mark(ctx: typer.Context, task_ids: list[str], kind: str) -> None:
+    from studycli.storage.plans import done_tasks
+    from studycli.study.roadmap import mark_tasks
+
+    a = app_context(ctx)
+    roadmap = a.catalogue.roadmap
+    if roadmap is None:
+        raise UsageError("no roadmap in the loaded content (roadmap/plan.yaml)")
+    results = mark_tasks(a.store, roadmap, task_ids, kind, a.now(), a.rollover_hour)
+    done = done_tasks(a.store)
+    tasks = roadmap.tasks
+    for tid, changed in results:
+        day = roadmap.day(tasks[tid].day)
+        assert day is not None
+        n = sum(1 for t in day.tasks if t.id in done)
+        progress = f"day {day.day}: {n}/{len(day.tasks)} done"
+        if kind == "done":
+            msg = f"Done: {tid} ({progress})" if changed else f"{tid} was already done ({progress})"
+        else:
+            msg = (
+                f"Not done: {tid} ({progress})"
+                if changed
+                else f"{tid} was not marked done ({progress})"
+            )
+        typer.echo(msg)
+
+
+@roadmap_app.command("done")
+def roadmap_done(
+    ctx: typer.Context,
+    task_ids: Annotated[
+        list[str],
+        typer.Argument(metavar="TASK_ID", help="Task ids, as 'studycli today' shows them."),
+    ],
+) -> None:
+    """Mark roadmap tasks done."""
+    _mark(ctx, task_ids, "done")
+
+
+@roadmap_app.command("undo")
+def roadmap_undo(
+    ctx: typer.Context,
+    task_ids: Annotated[
+        list[str], typer.Argument(metavar="TASK_ID", help="Task ids marked done by mistake.")
+    ],
+) -> None:
+    """Mark roadmap tasks as not done again."""
+    _mark(ctx, task_ids, "undone")

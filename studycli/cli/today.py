@@ -1,0 +1,57 @@
+"""`studycli today`: the plan day, what is due per deck, and what to run next."""
+
+from __future__ import annotations
+
+import typer
+
+from studycli.cli.base import app, app_context, make_console
+from studycli.cli.context import day_plan
+from studycli.cli.drill import nothing_due_message
+
+
+@app.command()
+def today(ctx: typer.Context) -> None:
+    """What is due today, per deck, and what to run next."""
+    from rich.table import Table
+
+    a = app_context(ctx)
+    console = make_console()
+    now = a.now()
+    states = a.store.states()
+    cat = a.catalogue
+    from studycli.cli.context import readiness_for
+    from studycli.tui.plan import next_command, print_plan_opening, print_readiness_short
+
+    plan, view, pace = day_plan(a, list(cat.cards), now)
+    print_plan_opening(console, view, pace)
+    due_ids = set(plan.due) | set(plan.learning)
+    new_ids = set(plan.new)
+    table = Table(title=None, box=None, pad_edge=False)
+    table.add_column("deck")
+    table.add_column("due", justify="right")
+    table.add_column("new today", justify="right")
+    table.add_column("unseen", justify="right")
+    table.add_column("cards", justify="right")
+    counts = {d: [0, 0, 0, 0] for d in cat.decks}  # due, new today, unseen, cards: one pass
+    for card in cat.cards.values():
+        row = counts.get(card.deck)
+        if row is None:
+            continue
+        state = states.get(card.id)
+        row[0] += card.id in due_ids
+        row[1] += card.id in new_ids
+        row[2] += state is None or state.reps == 0
+        row[3] += 1
+    for deck_id in sorted(counts):
+        table.add_row(deck_id, *(str(n) for n in counts[deck_id]))
+    console.print(
+        f"[bold]Today[/] · {now.date().isoformat()} · {len(due_ids)} due · {len(new_ids)} new"
+    )
+    console.print(table)
+    print_readiness_short(console, readiness_for(a, states, grades=False))
+    if due_ids or new_ids:
+        console.print("Next: [bold]studycli drill[/]")
+    else:
+        console.print(nothing_due_message(plan, None))
+        if step := next_command(view, plan):
+            console.print(f"Next: [bold]{step}[/]", highlight=False)

@@ -1,0 +1,63 @@
+"""Decks, incidents and the roadmap: YAML schema, loading, validation, search paths.
+
+Content is the catalogue; the database is the memory. Every problem found is
+reported as `file:line: what: field ...`, all of them at once. Parsing uses
+libyaml (`CSafeLoader`) when present; the validated result is cached by file
+fingerprint, so a normal start does not parse YAML at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+
+def bundled_root() -> Path:
+    """The content shipped with studycli: inside the wheel, or the checkout's top level."""
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "_content"
+    if packaged.is_dir():
+        return packaged
+    return package.parent
+
+
+def content_roots(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
+    """Bundled content first, then $STUDYCLI_CONTENT (path list), then --content dirs."""
+    roots = [bundled_root()]
+    env = os.environ.get("STUDYCLI_CONTENT", "")
+    roots += [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
+    roots += [Path(p).expanduser() for p in extra]
+    # absolute, so the content cache is the same whichever way a folder was named
+    return [r if r.is_absolute() else Path.cwd() / r for r in roots]
+
+
+def content_files(roots: Sequence[Path]) -> list[tuple[str, Path]]:
+    """(kind, path) for every YAML file under each root's decks/, incidents/, roadmap/.
+
+    A root that is itself a folder of YAML files (no such sub-folders) is read as decks.
+    """
+    files: list[tuple[str, Path]] = []
+    for root in roots:
+        found = False
+        for kind in ("decks", "incidents", "roadmap"):
+            sub = root / kind
+            if sub.is_dir():
+                found = True
+                files += [
+                    (kind, p) for p in sorted(sub.glob("*.y*ml")) if p.suffix in (".yaml", ".yml")
+                ]
+        if not found and root.is_dir():
+            files += [
+                ("decks", p) for p in sorted(root.glob("*.y*ml")) if p.suffix in (".yaml", ".yml")
+            ]
+    return files
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the working directory when under it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel

@@ -1,0 +1,238 @@
+"""Rubric grading of typed answers through LiteLLM: prompt, call, checks, score, cache, cost.
+
+The model fills in a checklist (per key point: a quote from the answer, then met or
+not; which red flags the answer hits; short feedback). Everything that decides the
+outcome happens here, in code: quotes are looked up in the answer, the score and the
+suggested rating are computed from the verified checklist, never read from the model.
+The answer is untrusted data: it travels inside delimiters with a random nonce and a
+length cap, and the instructions say its content is never instructions.
+
+Failures never cost an answer: transient errors (429, 5xx, timeouts) are retried with
+exponential backoff and jitter, then the fallback models are tried in order, then the
+grade is stored as pending for `studycli grade --pending`. Every attempt is one row
+of the `grades` table, with tokens, cost and latency; a grade is cached on (card
+content hash, answer, model, prompt version) so the same answer is never billed twice.
+
+LiteLLM is imported only when a grade is actually requested (or warmed up in the
+background by `Grader.warm_up`), with `LITELLM_LOCAL_MODEL_COST_MAP=True` so that its
+import never goes to the network. Nothing here reads the clock for dates: `now` is an
+argument; `time.monotonic` only measures latency.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from studycli.content.model import Card
+from studycli.grading.prompt import MAX_ANSWER_CHARS, flag_ids, point_ids
+from studycli.grading.result import FlagResult, PointResult
+from studycli.vocab import AGAIN, EASY, GOOD, HARD
+
+MAX_EVIDENCE_WORDS = 40  # a longer "quote" is not evidence of one point
+
+FLAG_PENALTY = 0.25  # score lost per verified red flag
+
+# Words that say nothing about which key point a quote supports.
+_STOPWORDS = frozenset(
+    """
+    the and for are but not you your yours with this that these those from into onto than then
+    them they their there here what when where which while who whom why how all any both each
+    few more most other some such only own same very can will just should would could may might
+    must does did done doing have has had having was were been being its it's our ours out off
+    over under again further once also use used uses using via per about above below between
+    through during before after because until against get gets got make makes made one two way
+    ways thing things lot lots well much many like answer answers question point points mark
+    marked met score scores grade graded rubric every
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+class MalformedOutput(Exception):
+    """The model's reply holds no usable checklist."""
+
+
+_FENCE = re.compile(r"```[a-zA-Z0-9_-]*[ \t]*\n?(.*?)```", re.S)
+
+
+def parse_verdict(text: str | None) -> dict[str, Any]:
+    """The first JSON object with a `points` list in a reply: bare, fenced, or inside prose."""
+    if not text or not text.strip():
+        raise MalformedOutput("empty reply")
+    candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
+    decoder = json.JSONDecoder()
+    for chunk in candidates:
+        chunk = chunk.strip()
+        try:
+            obj = json.loads(chunk)
+        except ValueError:
+            obj = None
+        if _looks_like_verdict(obj):
+            return obj  # type: ignore[no-any-return]
+        starts = [m.start() for m in re.finditer(r"\{", chunk)][:200]
+        for start in starts:
+            try:
+                obj, _ = decoder.raw_decode(chunk, start)
+            except ValueError:
+                continue
+            if _looks_like_verdict(obj):
+                return obj  # type: ignore[no-any-return]
+    raise MalformedOutput("no JSON checklist in the reply")
+
+
+def _looks_like_verdict(obj: Any) -> bool:
+    return isinstance(obj, dict) and isinstance(obj.get("points"), (list, dict))
+
+
+_ID_RE = re.compile(r"^\s*(?:k|kp|key[ _-]?point|point|criterion)?[ _#:-]*(\d+)\s*$", re.I)
+
+_FLAG_ID_RE = re.compile(r"^\s*(?:r|rf|red[ _-]?flag|flag)?[ _#:-]*(\d+)\s*$", re.I)
+
+
+def _canonical_id(raw: Any, prefix: str, count: int) -> str | None:
+    text = str(raw) if raw is not None else ""
+    m = (_ID_RE if prefix == "k" else _FLAG_ID_RE).match(text)
+    if not m:
+        return None
+    n = int(m.group(1))
+    return f"{prefix}{n}" if 1 <= n <= count else None
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "met", "y", "1")
+    if isinstance(value, (int, float)):
+        return value == 1
+    return False
+
+
+def _items(value: Any, key_name: str) -> list[dict[str, Any]]:
+    """A list of dicts, also accepting {"k1": {...}} and bare ids."""
+    if isinstance(value, dict):
+        out = []
+        for k, v in value.items():
+            item = dict(v) if isinstance(v, dict) else {"met": v}
+            item.setdefault(key_name, k)
+            out.append(item)
+        return out
+    if isinstance(value, list):
+        return [v if isinstance(v, dict) else {key_name: v} for v in value]
+    return []
+
+
+_PUNCT_TABLE = {ord(c): " " for c in "\"'`“”‘’„«»()[]{}<>.,;:!?*_~|/\\=+&^%$#@–—-…"}
+
+
+def normalise(text: str) -> str:
+    """Case, whitespace and punctuation folded away, so a quote matches however it was spaced."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(text.translate(_PUNCT_TABLE).split())
+
+
+def _terms(text: str) -> set[str]:
+    out = set()
+    for word in normalise(text).split():
+        if len(word) < 3 or word in _STOPWORDS:
+            continue
+        out.add(word[:4])
+    return out
+
+
+def check_quote(evidence: str, answer_norm: str, subject: str) -> str:
+    """'' when the quote is found in the answer and is about `subject`; otherwise why not."""
+    parts = [
+        normalise(p) for p in re.split(r"\.\.\.|…", unicodedata.normalize("NFKC", evidence or ""))
+    ]
+    parts = [p for p in parts if p]
+    if not parts:
+        return "no quote given"
+    if sum(len(p.split()) for p in parts) > MAX_EVIDENCE_WORDS:
+        return "quote too long to show one point"
+    pos = 0
+    padded = f" {answer_norm} "
+    for part in parts:
+        i = padded.find(f" {part} ", pos)
+        if i < 0:
+            return "quote not found in your answer"
+        pos = i + len(part) + 1
+    if not _terms(" ".join(parts)) & _terms(subject):
+        return "quote does not mention this point"
+    return ""
+
+
+def evaluate(
+    card: Card, answer: str, verdict: dict[str, Any]
+) -> tuple[list[PointResult], list[FlagResult], str, list[str]]:
+    """Turn the model's checklist into verified point and flag results (raises MalformedOutput)."""
+    answer_norm = normalise(answer[:MAX_ANSWER_CHARS])
+    ids = point_ids(card)
+    notes: list[str] = []
+    claimed: dict[str, dict[str, Any]] = {}
+    ignored: list[str] = []
+    for item in _items(verdict.get("points"), "id"):
+        raw_id = item.get("id", item.get("key_point", item.get("criterion")))
+        pid = _canonical_id(raw_id, "k", len(ids))
+        if pid is None:
+            ignored.append(str(raw_id))
+        elif pid not in claimed:
+            claimed[pid] = item
+    if ids and not claimed:
+        raise MalformedOutput("no entry has a known key point id")
+    if ignored:
+        notes.append("ignored unknown criterion ids: " + ", ".join(ignored[:10]))
+    points: list[PointResult] = []
+    for pid, text in zip(ids, card.key_points, strict=True):
+        claim = claimed.get(pid)
+        if claim is None:
+            points.append(PointResult(pid, text, "unassessed", note="the grader gave no verdict"))
+            continue
+        evidence = str(claim.get("evidence", claim.get("quote", "")) or "").strip()
+        if not _truthy(claim.get("met")):
+            points.append(PointResult(pid, text, "missed", evidence))
+            continue
+        problem = check_quote(evidence, answer_norm, text)
+        points.append(PointResult(pid, text, "unverified" if problem else "met", evidence, problem))
+    missing = [p.id for p in points if p.status == "unassessed"]
+    if missing:
+        notes.append("no verdict for " + ", ".join(missing) + " (counted as missed)")
+    fids = flag_ids(card)
+    flags: list[FlagResult] = []
+    seen: set[str] = set()
+    for item in _items(verdict.get("red_flags"), "id"):
+        fid = _canonical_id(item.get("id"), "r", len(fids))
+        if fid is None or fid in seen:
+            continue
+        seen.add(fid)
+        text = card.red_flags[int(fid[1:]) - 1]
+        evidence = str(item.get("evidence", item.get("quote", "")) or "").strip()
+        problem = check_quote(evidence, answer_norm, text)
+        flags.append(FlagResult(fid, text, "unverified" if problem else "hit", evidence, problem))
+    flags.sort(key=lambda f: int(f.id[1:]))
+    feedback = verdict.get("feedback")
+    return points, flags, str(feedback).strip() if isinstance(feedback, str) else "", notes
+
+
+def score_and_rating(
+    points: Sequence[PointResult], flags: Sequence[FlagResult]
+) -> tuple[float, int]:
+    """Score in [0, 1] from verified points less red flags, and the rating it suggests."""
+    total = len(points)
+    coverage = sum(p.met for p in points) / total if total else 0.0
+    hits = sum(f.hit for f in flags)
+    score = round(max(0.0, coverage - FLAG_PENALTY * hits), 4)
+    if score >= 1.0:
+        rating = EASY
+    elif score >= 0.6:
+        rating = GOOD
+    elif score >= 0.3:
+        rating = HARD
+    else:
+        rating = AGAIN
+    if hits:
+        rating = min(rating, HARD)  # an answer an interviewer would mark down is never Good
+    return score, rating

@@ -1,0 +1,45 @@
+"""The SQL behind progress files (study.sync): the settings that travel and the ledger of
+when each was last seen changed, kept in the settings table under `local.sync_stamps`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+LOCAL_PREFIX = "local."  # settings-table keys that never leave the machine
+STAMPS_KEY = "local.sync_stamps"
+SCOPES = ("store", "config")
+Scope = str  # "store" (the settings table) or "config" (config.yaml)
+
+
+@dataclass(frozen=True)
+class Stamped:
+    value: Any  # None: unset
+    ts: int  # epoch ms of the change (as first noticed)
+
+
+def _store_settings(conn: sqlite3.Connection) -> dict[str, Any]:
+    rows = conn.execute("SELECT key, value FROM settings").fetchall()
+    return {k: json.loads(v) for k, v in rows if not k.startswith(LOCAL_PREFIX)}
+
+
+def _read_ledger(conn: sqlite3.Connection) -> dict[tuple[Scope, str], Stamped]:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (STAMPS_KEY,)).fetchone()
+    raw = json.loads(row[0]) if row else {}
+    ledger: dict[tuple[Scope, str], Stamped] = {}
+    for scope in SCOPES:
+        for key, entry in (raw.get(scope) or {}).items():
+            ledger[(scope, key)] = Stamped(entry.get("value"), int(entry.get("ts", 0)))
+    return ledger
+
+
+def _write_ledger(conn: sqlite3.Connection, ledger: dict[tuple[Scope, str], Stamped]) -> None:
+    raw: dict[str, dict[str, Any]] = {scope: {} for scope in SCOPES}
+    for (scope, key), entry in sorted(ledger.items()):
+        raw[scope][key] = {"value": entry.value, "ts": entry.ts}
+    conn.execute(
+        "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (STAMPS_KEY, json.dumps(raw))
+    )

@@ -1,0 +1,513 @@
+"""The SQLite memory: the append-only review log, the card-state cache, settings.
+
+One file (`studycli.db`), WAL mode, a busy timeout for two terminals at once, and
+one short transaction per rating: the log row and the new card state are committed
+together before the caller shows the next card. The hot path uses the standard
+`sqlite3` module; `sqlite_utils` (through `migrations.migration_set`) is imported only when the
+schema is new or behind.
+
+Opening never changes a file that is not healthy and ours: the header is checked
+before SQLite sees the file (a damaged one is first copied aside under a timestamped
+name), and a foreign or newer schema is refused before the first statement that
+could write. SQLite failures become one line that says what to do (`explain`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from studycli.errors import StoreError
+from studycli.scheduler import CardState, Scheduler
+from studycli.storage.codec import (
+    _KIND_CODE,
+    _PHASE_CODE,
+    KINDS,
+    LOG_COLUMNS,
+    PHASE_REVIEW,
+    REVIEW,
+    UNDO,
+    LogEntry,
+    pack_answer,
+    pack_uid,
+    unpack_answer,
+    unpack_uid,
+)
+from studycli.storage.faults import (
+    BUSY_TIMEOUT_S,
+    _retry_busy,
+    damaged_error,
+    explain,
+    file_problem,
+    is_damage,
+)
+from studycli.storage.migrations import MIGRATION_NAMES
+
+ROADMAP_START = "roadmap_start"  # setting: the day the 30-day plan was started (roadmap.py)
+
+# Test hook: an SQLite URI open mode ("ro" simulates a read-only home where chmod cannot,
+# e.g. when the tests run as root). None opens the path as usual.
+OPEN_MODE: str | None = None
+
+STATE_COLUMNS = (
+    "card_id", "phase", "stability", "difficulty", "due_day", "due_ts", "last_day", "last_ts",
+    "first_day", "reps", "lapses", "last_rating", "suspended", "last_uid",
+)  # fmt: skip
+
+_STATE_SELECT = "SELECT " + ", ".join(STATE_COLUMNS) + " FROM card_state"
+
+_STATE_UPSERT = (
+    f"INSERT OR REPLACE INTO card_state ({', '.join(STATE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in STATE_COLUMNS)})"
+)
+
+
+def _state_row(s: CardState) -> tuple[Any, ...]:
+    return (
+        s.card_id, s.phase, s.stability, s.difficulty, s.due_day, s.due_ts, s.last_day,
+        s.last_ts, s.first_day, s.reps, s.lapses, s.last_rating, int(s.suspended), s.last_uid,
+    )  # fmt: skip
+
+
+def _row_state(row: Sequence[Any]) -> CardState:
+    # `suspended` stays SQLite's 0/1: it compares equal to False/True, and this runs 10k times a start.
+    return CardState(*row)
+
+
+# `kind` of a review in a file of any schema, before m008 (a backup or a damaged file) or after.
+ANY_REVIEW = f"({REVIEW}, 'review')"
+
+# Reviews that count: not taken back by an undo (whose `ref` is the review's uid).
+NOT_UNDONE = f"uid NOT IN (SELECT ref FROM review_log WHERE kind = {UNDO})"
+
+_LOG_INSERT = (
+    "INSERT OR IGNORE INTO review_log (uid, card, kind, ts, day, rating, phase, duration_ms, "
+    "rated_by, suggested, answer, ref, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+# The view (m008) that shows the log as LogEntry's fields; only `answer` may still be packed.
+LOG_SELECT = f"SELECT {', '.join(LOG_COLUMNS)} FROM review_entries"
+
+_NAME_KEY = "SELECT key FROM names WHERE name = ?"  # a string's key in `names`
+
+
+def _event(row: Sequence[Any]) -> tuple[str, str, int, int, int | None, str | None]:
+    """(uid, kind, ts, day, rating, ref) of a review_log row, as Scheduler.replay takes them."""
+    uid, kind, ts, day, rating, ref = row
+    return unpack_uid(uid), KINDS[kind], ts, day, rating, unpack_uid(ref)
+
+
+def log_entry(row: Sequence[Any]) -> LogEntry:
+    """A LogEntry from a row of LOG_SELECT."""
+    uid, card_id, kind, ts, day, rating, phase, duration, by, suggested, answer, ref, session = row
+    return LogEntry(
+        uid, card_id, kind, ts, day, rating, phase, duration, by, suggested,
+        unpack_answer(answer), ref, session,
+    )  # fmt: skip
+
+
+def log_rows(
+    conn: sqlite3.Connection, where: str = "", params: Sequence[Any] = ()
+) -> Iterator[LogEntry]:
+    """Review-log entries in time order, decoded; `where` filters on LogEntry's fields."""
+    for row in conn.execute(f"{LOG_SELECT} {where} ORDER BY ts, uid", params):
+        yield log_entry(row)
+
+
+class _Names:
+    """names.key of each string, created on first use (within the caller's transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.keys: dict[str, int] = {}
+
+    def key(self, name: str | None) -> int | None:
+        if name is None:
+            return None
+        found = self.keys.get(name)
+        if found is None:
+            row = self.conn.execute(_NAME_KEY, (name,)).fetchone()
+            if row is None:
+                row = (self.conn.execute("INSERT INTO names (name) VALUES (?)", (name,)).lastrowid,)
+            found = self.keys[name] = row[0]
+        return found
+
+    def forget(self) -> None:  # after a rollback: keys created in it are gone
+        self.keys.clear()
+
+
+def insert_log(
+    conn: sqlite3.Connection, entries: Iterable[LogEntry], names: _Names | None = None
+) -> None:
+    """Append entries (an existing uid is skipped). Needs a transaction."""
+    key = (names or _Names(conn)).key
+    rows = [
+        (
+            pack_uid(e.uid),
+            key(e.card_id),
+            _KIND_CODE[e.kind],
+            e.ts,
+            e.day,
+            e.rating,
+            None if e.phase is None else _PHASE_CODE[e.phase],
+            e.duration_ms,
+            key(e.rated_by),
+            e.suggested,
+            pack_answer(e.answer),
+            pack_uid(e.ref),
+            key(e.session),
+        )  # fmt: skip
+        for e in entries
+    ]
+    conn.executemany(_LOG_INSERT, rows)
+
+
+class Store:
+    """An open studycli.db. Use as a context manager or call close()."""
+
+    def __init__(self, path: Path, *, before_write: Callable[[Store], None] | None = None) -> None:
+        self.path = Path(path)
+        # Called once, just before this connection's first write (the daily backup, backup.py).
+        self.before_write = before_write
+        self.conn = self._connect()
+        self._names = _Names(self.conn)
+        self._ensure_schema()
+
+    # -- opening ------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create data folder {self.path.parent}: {exc.strerror}"
+            ) from None
+        # Look before SQLite does: a damaged file is copied aside before anything else happens.
+        problem = file_problem(self.path)
+        if problem:
+            raise damaged_error(self.path, problem)
+        try:
+            if OPEN_MODE:
+                uri = f"{self.path.absolute().as_uri()}?mode={OPEN_MODE}"
+                conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            else:
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        except sqlite3.Error as exc:
+            raise self._error("cannot open database", exc) from None
+        return conn
+
+    def _ensure_schema(self) -> None:
+        # Only reads until the file is known to be a healthy studycli database of a known schema.
+        try:
+            applied = _retry_busy(self._applied_migrations)
+            foreign = [] if applied else _retry_busy(self._foreign_tables)
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if is_damage(exc):
+                raise damaged_error(self.path, str(exc)) from None
+            raise self._error("cannot open database", exc) from None
+        unknown = [n for n in applied if n not in MIGRATION_NAMES]
+        if foreign or unknown:
+            self.conn.close()
+        if foreign:
+            raise StoreError(
+                f"{self.path}: not a studycli database (it holds {', '.join(foreign[:3])}); "
+                "nothing was changed; choose another data folder with --home"
+            )
+        if unknown:
+            raise StoreError(
+                f"{self.path}: written by a newer studycli (schema step '{unknown[-1]}'); "
+                "upgrade studycli to use it (nothing was changed)"
+            )
+        try:
+            self._enable_wal()
+            # FULL: a rating shown as saved survives a power loss too.
+            self.conn.execute("PRAGMA synchronous = FULL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise self._error("cannot open database", exc) from None
+        if len(applied) < len(MIGRATION_NAMES):
+            self._migrate()
+
+    def _enable_wal(self) -> None:
+        """Switch a new database to WAL, even while another studycli opens it at the same moment."""
+
+        def switch() -> None:
+            if self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+                raise sqlite3.OperationalError("database is locked")  # the mode did not change
+
+        _retry_busy(switch)
+
+    def _error(self, what: str, exc: BaseException) -> StoreError:
+        if is_damage(exc):
+            return damaged_error(self.path, str(exc))
+        return StoreError(f"{self.path}: {what}: {explain(exc, self.path)}")
+
+    def _foreign_tables(self) -> list[str]:
+        """Tables of another application in a file with no studycli schema (empty if none)."""
+        rows = self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+            "AND name NOT LIKE 'sqlite_%' AND name != '_sqlite_migrations' ORDER BY name"
+        )
+        return [r[0] for r in rows]
+
+    def _applied_migrations(self) -> list[str]:
+        exists = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='_sqlite_migrations'"
+        ).fetchone()
+        if not exists:
+            return []
+        rows = self.conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'studycli' ORDER BY rowid"
+        )
+        return [r[0] for r in rows]
+
+    def _migrate(self) -> None:
+        from sqlite_utils import Database
+
+        from studycli.storage.migrations import migration_set
+
+        try:
+            # One transaction around the whole set (sqlite-utils nests each step in a
+            # savepoint): two processes starting at once migrate once, the second waits.
+            with self.transaction():
+                migration_set().apply(Database(self.conn))
+        except sqlite3.DatabaseError as exc:
+            raise self._error("cannot prepare database", exc) from None
+        # A step that rebuilds a table (m008) leaves the old pages free: give them back.
+        if self.conn.execute("PRAGMA freelist_count").fetchone()[0]:
+            with suppress(sqlite3.OperationalError):  # busy (another studycli): next time
+                self.conn.execute("VACUUM")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT: one writer at a time, waiting up to the busy timeout."""
+        if self.before_write is not None:
+            hook, self.before_write = self.before_write, None
+            hook(self)
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise self._error("cannot write", exc) from None
+        try:
+            yield self.conn
+        except BaseException:
+            self._rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise self._error("could not save", exc) from None
+
+    def _rollback(self) -> None:
+        self._names.forget()  # names created in the transaction are gone with it
+        # SQLite may already have rolled back (e.g. on a full disk); never hide the first error.
+        if self.conn.in_transaction:
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+
+    # -- writing ------------------------------------------------------------------
+
+    def record(
+        self,
+        entry: LogEntry,
+        new_state: CardState | None,
+        *,
+        expected: CardState | None = None,
+        scheduler: Scheduler | None = None,
+    ) -> None:
+        """Append one log entry and store the card's new state, atomically.
+
+        Given the `scheduler` (and the state `expected` to be current, from which `new_state`
+        was computed), the state is replayed from the log inside the transaction when another
+        terminal changed the card meanwhile or the entry does not sort last among the card's
+        events: the cache then always equals a replay of the log.
+        """
+        try:
+            with self.transaction() as conn:
+                replay = scheduler is not None and new_state is not None
+                replay = replay and self._stale(entry, expected)
+                insert_log(conn, [entry], self._names)
+                if replay and scheduler is not None:
+                    new_state = scheduler.replay(entry.card_id, self.card_events(entry.card_id))
+                if new_state is not None:
+                    conn.execute(_STATE_UPSERT, _state_row(new_state))
+        except sqlite3.DatabaseError as exc:
+            raise self._error("could not save the review", exc) from None
+
+    def _stale(self, entry: LogEntry, expected: CardState | None) -> bool:
+        if expected is not None and self.state(entry.card_id) != expected:
+            return True
+        later = self.conn.execute(
+            f"SELECT 1 FROM review_log WHERE card = ({_NAME_KEY}) "
+            "AND (ts > ? OR (ts = ? AND uid > ?)) LIMIT 1",
+            (entry.card_id, entry.ts, entry.ts, pack_uid(entry.uid)),
+        ).fetchone()
+        return later is not None
+
+    def append_and_replay(self, entry: LogEntry, scheduler: Scheduler) -> CardState:
+        """Append an event (undo, suspend, ...) and recompute that card's state from its log."""
+        try:
+            with self.transaction() as conn:
+                insert_log(conn, [entry], self._names)
+                state = scheduler.replay(entry.card_id, self.card_events(entry.card_id))
+                conn.execute(_STATE_UPSERT, _state_row(state))
+        except sqlite3.DatabaseError as exc:
+            raise self._error("could not save", exc) from None
+        return state
+
+    def card_events(self, card_id: str) -> list[tuple[str, str, int, int, int | None, str | None]]:
+        rows = self.conn.execute(
+            "SELECT uid, kind, ts, day, rating, ref FROM review_log "
+            f"WHERE card = ({_NAME_KEY}) ORDER BY ts, uid",
+            (card_id,),
+        )
+        return [_event(r) for r in rows]
+
+    def rebuild_states(self, scheduler: Scheduler) -> int:
+        """Recompute the whole card-state cache from the review log alone. Returns cards rebuilt."""
+        names = dict(self.conn.execute("SELECT key, name FROM names"))
+        rows = self.conn.execute(
+            "SELECT card, uid, kind, ts, day, rating, ref FROM review_log ORDER BY card, ts, uid"
+        )
+        states: list[CardState] = []
+        current: int | None = None
+        events: list[tuple[str, str, int, int, int | None, str | None]] = []
+        for card, *event in rows:
+            if card != current:
+                if current is not None:
+                    states.append(scheduler.replay(names[current], events))
+                current, events = card, []
+            events.append(_event(event))
+        if current is not None:
+            states.append(scheduler.replay(names[current], events))
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM card_state")
+            conn.executemany(_STATE_UPSERT, (_state_row(s) for s in states))
+        return len(states)
+
+    # -- reading ------------------------------------------------------------------
+
+    def states(self) -> dict[str, CardState]:
+        return {r[0]: _row_state(r) for r in self.conn.execute(_STATE_SELECT)}
+
+    def state(self, card_id: str) -> CardState:
+        row = self.conn.execute(_STATE_SELECT + " WHERE card_id = ?", (card_id,)).fetchone()
+        return _row_state(row) if row else CardState(card_id)
+
+    def seen_cards(self) -> tuple[set[str], set[str]]:
+        """(cards no longer new or suspended, suspended cards): one scan, one value each.
+
+        Joined in SQLite rather than a row per card: ten times faster for 10,000 cards.
+        Card ids never hold the unit separator (content ids are [a-z0-9-]).
+        """
+        seen, suspended = self.conn.execute(
+            "SELECT group_concat(card_id, ?1), group_concat(CASE WHEN suspended THEN card_id END, ?1) "
+            "FROM card_state WHERE reps > 0 OR suspended",
+            ("\x1f",),
+        ).fetchone()
+        return (
+            set(seen.split("\x1f")) if seen else set(),
+            set(suspended.split("\x1f")) if suspended else set(),
+        )
+
+    def plan_started(self) -> bool:
+        return bool(self.get_setting(ROADMAP_START))
+
+    def due_cards(self, day: int) -> Iterator[tuple[str, int | None]]:
+        """(card id, due ms or None) of the unsuspended seen cards due by a study day, in the
+        order to ask them: (re)learning cards by due time, then review cards weakest first.
+
+        FSRS retrievability falls as (days since the last review) / stability grows
+        (Scheduler.retrievability), so ordering by that ratio is ordering by recall
+        probability, and a caller takes the first few without reading every due card.
+        """
+        return self.conn.execute(
+            "SELECT card_id, due_ts FROM card_state "
+            "WHERE due_day <= ?1 AND reps > 0 AND suspended = 0 "
+            "ORDER BY due_ts IS NULL, due_ts, stability IS NOT NULL AND last_day IS NOT NULL, "
+            "max(0, ?1 - last_day) / stability DESC, card_id",
+            (day,),
+        )
+
+    def next_due_day(self, after: int, among: Container[str] | None = None) -> int | None:
+        """The first study day after `after` on which an unsuspended seen card (of `among`) is due."""
+        rows = self.conn.execute(
+            "SELECT card_id, due_day FROM card_state "
+            "WHERE suspended = 0 AND reps > 0 AND due_day > ? ORDER BY due_day",
+            (after,),
+        )
+        return next((day for cid, day in rows if among is None or cid in among), None)
+
+    def reviews_on(self, day: int) -> int:
+        """Reviews (not undone) given on a study day."""
+        return self.conn.execute(
+            f"SELECT count(*) FROM review_log WHERE day = ? AND kind = {REVIEW} AND {NOT_UNDONE}",
+            (day,),
+        ).fetchone()[0]
+
+    def new_introduced_on(self, day: int) -> int:
+        return self.conn.execute(
+            "SELECT count(*) FROM card_state WHERE first_day = ?", (day,)
+        ).fetchone()[0]
+
+    def undone_uids(self) -> set[str]:
+        """Uids of the reviews taken back by an undo."""
+        rows = self.conn.execute(f"SELECT ref FROM review_log WHERE kind = {UNDO}")
+        return {u for (r,) in rows if (u := unpack_uid(r)) is not None}
+
+    def review_count(self) -> int:
+        return self.conn.execute(
+            f"SELECT count(*) FROM review_log WHERE kind = {REVIEW} AND {NOT_UNDONE}"
+        ).fetchone()[0]
+
+    def retention(self, since_day: int) -> tuple[int, int]:
+        """(passed, total) reviews of cards in the review phase since a study day."""
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(sum(rating > 1), 0) FROM review_log "
+            f"WHERE day >= ? AND kind = {REVIEW} AND phase = {PHASE_REVIEW} AND {NOT_UNDONE}",
+            (since_day,),
+        ).fetchone()
+        return int(row[1]), int(row[0])
+
+    def log(self, card_ids: Iterable[str] | None = None) -> Iterator[LogEntry]:
+        """Review-log entries in time order, of some cards or all."""
+        if card_ids is None:
+            return log_rows(self.conn)
+        ids = list(card_ids)
+        return log_rows(self.conn, f"WHERE card_id IN ({', '.join('?' for _ in ids)})", ids)
+
+    # -- settings -----------------------------------------------------------------
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return default
+        import json  # only when a setting is there: a plain start has none to read
+
+        return json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        import json
+
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                (key, json.dumps(value)),
+            )

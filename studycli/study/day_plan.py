@@ -1,0 +1,107 @@
+"""The drill as a state machine, independent of any terminal.
+
+`plan_day` decides what is due and what is new today (due first, then new cards
+within the daily limits); `Drill` walks a queue of cards, commits each rating
+through the store before the next card is asked for, requeues cards rated Again
+later in the same session, and can skip, suspend and undo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
+
+from studycli.clock import study_day
+from studycli.content.model import Card
+from studycli.storage.store import Store
+
+
+class Limits(NamedTuple):
+    new_per_day: int = 15
+    reviews_per_day: int = 200
+
+
+LEVEL_RANK = {"junior": 0, "mid": 1, "senior": 2, "staff": 3}
+
+
+def interleaved_new_order(cards: Sequence[Card]) -> list[Card]:
+    """Unseen cards easiest level first, taking one deck at a time in turn, so a day mixes topics."""
+    by_deck: dict[str, list[Card]] = {}
+    for card in sorted(cards, key=lambda c: LEVEL_RANK.get(c.level, 9)):
+        by_deck.setdefault(card.deck, []).append(card)
+    out: list[Card] = []
+    queues = [list(reversed(v)) for _, v in sorted(by_deck.items())]
+    while queues:
+        level = min(LEVEL_RANK.get(q[-1].level, 9) for q in queues)
+        for q in queues:
+            if q and LEVEL_RANK.get(q[-1].level, 9) == level:
+                out.append(q.pop())
+        queues = [q for q in queues if q]
+    return out
+
+
+class DayPlan(NamedTuple):
+    """What today holds for a set of cards."""
+
+    due: list[str]  # review cards due today, weakest first
+    learning: list[str]  # rated Again earlier today
+    new: list[str]  # unseen cards to introduce today, in order
+    new_unseen: int  # all unseen cards in the selection
+    new_left_today: int  # the new-card limit minus cards introduced today
+    reviews_left_today: int
+    suspended: int
+    next_due_day: int | None  # when nothing is due today: the next day a card of these is due
+
+    @property
+    def queue(self) -> list[str]:
+        return self.learning + self.due + self.new
+
+
+def plan_day(
+    card_ids: Sequence[str],
+    cards: Mapping[str, Card],
+    store: Store,
+    now: dt.datetime,
+    rollover_hour: int,
+    limits: Limits,
+    *,
+    extra_new: int | None = None,
+    new_order: Callable[[Sequence[Card]], list[Card]] | None = None,
+) -> DayPlan:
+    today = study_day(now, rollover_hour)
+    reviews_left = max(0, limits.reviews_per_day - store.reviews_on(today))
+    new_left = max(0, limits.new_per_day - store.new_introduced_on(today))
+    if extra_new is not None:
+        new_left = extra_new
+    # Read from the store only what today needs: the ids of cards seen and suspended, and
+    # the due ones in order, up to the limit. A start costs nearly the same with 10,000 seen.
+    seen, suspended_ids = store.seen_cards()
+    selected = set(card_ids)
+    unseen = [cards[cid] for cid in card_ids if cid not in seen]
+    suspended = len(selected & suspended_ids)
+    learning: list[str] = []
+    due_ids: list[str] = []
+    for cid, due_ts in store.due_cards(today):
+        if cid not in selected:
+            continue
+        if due_ts is not None:
+            learning.append(cid)
+        elif len(due_ids) < reviews_left:
+            due_ids.append(cid)
+        else:
+            break
+    ordered_new = (new_order or interleaved_new_order)(unseen)
+    next_due = None
+    if not due_ids and not learning:  # only then does anyone ask when the next card is due
+        next_due = store.next_due_day(today, selected)
+    return DayPlan(
+        due=due_ids,
+        learning=learning,
+        new=[c.id for c in ordered_new[:new_left]],
+        new_unseen=len(unseen),
+        new_left_today=new_left,
+        reviews_left_today=reviews_left,
+        suspended=suspended,
+        next_due_day=next_due,
+    )

@@ -1,0 +1,170 @@
+"""The drill as a state machine, independent of any terminal.
+
+`plan_day` decides what is due and what is new today (due first, then new cards
+within the daily limits); `Drill` walks a queue of cards, commits each rating
+through the store before the next card is asked for, requeues cards rated Again
+later in the same session, and can skip, suspend and undo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from studycli.clock import study_day, to_ms
+from studycli.content.model import Card, Catalogue
+from studycli.scheduler import CardState, Outcome, Scheduler
+from studycli.storage.codec import LogEntry, new_uid
+from studycli.storage.store import Store
+from studycli.vocab import AGAIN, RATING_NAMES
+
+REQUEUE_AFTER = 3  # a card rated Again is asked again after this many other cards
+
+
+class _Step(NamedTuple):
+    uid: str
+    card_id: str
+    rating: int
+    position: int
+    requeued_at: int | None
+
+
+@dataclass
+class Drill:
+    """One drill session over a queue of card ids."""
+
+    store: Store
+    scheduler: Scheduler
+    catalogue: Catalogue
+    queue: list[str]
+    rollover_hour: int = 4
+    session_id: str = field(default_factory=new_uid)
+    rated_by: str = "self"
+    position: int = 0
+    ratings: Counter[int] = field(default_factory=Counter)
+    skipped: int = 0
+    suspended: int = 0
+    history: list[_Step] = field(default_factory=list)
+
+    @property
+    def current(self) -> Card | None:
+        while self.position < len(self.queue):
+            card = self.catalogue.cards.get(self.queue[self.position])
+            if card is not None:
+                return card
+            self.position += 1
+        return None
+
+    @property
+    def counter(self) -> tuple[int, int]:
+        return self.position + 1, len(self.queue)
+
+    def outcomes(self, now: dt.datetime) -> dict[int, Outcome]:
+        card = self.current
+        assert card is not None
+        return self.scheduler.outcomes(
+            self.store.state(card.id), to_ms(now), study_day(now, self.rollover_hour)
+        )
+
+    def rate(
+        self,
+        rating: int,
+        now: dt.datetime,
+        *,
+        answer: str = "",
+        duration_ms: int | None = None,
+        rated_by: str | None = None,
+        suggested: int | None = None,
+    ) -> Outcome:
+        """Commit a rating for the current card, then advance. Returns the chosen outcome."""
+        card = self.current
+        if card is None:
+            raise RuntimeError("no card to rate")
+        if rating not in RATING_NAMES:
+            raise ValueError(f"rating must be 1-4, got {rating}")
+        before = self.store.state(card.id)
+        ts, day = to_ms(now), study_day(now, self.rollover_hour)
+        uid = new_uid()
+        outcome = self.scheduler.outcomes(before, ts, day, uid)[rating]
+        entry = LogEntry(
+            uid=uid,
+            card_id=card.id,
+            kind="review",
+            ts=ts,
+            day=day,
+            rating=rating,
+            phase=before.phase,
+            duration_ms=duration_ms,
+            rated_by=rated_by or self.rated_by,
+            suggested=suggested,
+            answer=answer,
+            session=self.session_id,
+        )
+        self.store.record(entry, outcome.state, expected=before, scheduler=self.scheduler)
+        requeued_at = None
+        if rating == AGAIN:
+            requeued_at = min(len(self.queue), self.position + 1 + REQUEUE_AFTER)
+            self.queue.insert(requeued_at, card.id)
+        self.history.append(_Step(uid, card.id, rating, self.position, requeued_at))
+        self.ratings[rating] += 1
+        self.position += 1
+        return outcome
+
+    def skip(self) -> None:
+        """Leave the current card for another day; nothing is recorded."""
+        if self.current is not None:
+            self.skipped += 1
+            self.position += 1
+
+    def suspend(self, now: dt.datetime) -> Card | None:
+        """Take the current card out of all queues until unsuspended (logged, so it syncs)."""
+        card = self.current
+        if card is None:
+            return None
+        self._event(card.id, "suspend", now)
+        self.suspended += 1
+        self.queue = self.queue[: self.position + 1] + [
+            c for c in self.queue[self.position + 1 :] if c != card.id
+        ]
+        self.position += 1
+        return card
+
+    def undo(self, now: dt.datetime) -> Card | None:
+        """Undo this session's last rating: the card's state is replayed without it and it is asked again."""
+        if not self.history:
+            return None
+        step = self.history.pop()
+        self._event(step.card_id, "undo", now, ref=step.uid)
+        at = step.requeued_at
+        if at is not None and at < len(self.queue) and self.queue[at] == step.card_id:
+            del self.queue[at]
+        # Ask the undone card again right now.
+        self.queue.insert(self.position, step.card_id)
+        del self.queue[step.position]
+        self.position = max(0, min(self.position - 1, step.position))
+        self.ratings[step.rating] -= 1
+        return self.catalogue.cards.get(step.card_id)
+
+    def _event(
+        self, card_id: str, kind: str, now: dt.datetime, ref: str | None = None
+    ) -> CardState:
+        entry = LogEntry(
+            uid=new_uid(),
+            card_id=card_id,
+            kind=kind,
+            ts=to_ms(now),
+            day=study_day(now, self.rollover_hour),
+            ref=ref,
+            session=self.session_id,
+        )
+        return self.store.append_and_replay(entry, self.scheduler)
+
+    @property
+    def reviewed(self) -> int:
+        return sum(self.ratings.values())
+
+    @property
+    def finished(self) -> bool:
+        return self.current is None

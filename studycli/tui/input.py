@@ -1,0 +1,140 @@
+"""The drill's terminal side: show a card, read a typed answer and one-key choices.
+
+Interactive terminals get a multi-line answer box (prompt_toolkit, imported only
+once a question is on screen) and single-key choices; pipes and test runners get
+plain line-by-line input, so the same loop can be driven either way.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, NamedTuple
+
+from rich.console import Console
+
+if TYPE_CHECKING:
+    pass
+
+
+ANSWER_HELP = (
+    "Type your answer. Enter on an empty line submits (Esc Enter or Ctrl-D too); "
+    'an empty answer means "I don\'t know". Commands: /skip /suspend /undo /quit'
+)
+
+COMMANDS = {
+    "/skip": "skip", "/s": "skip", "/suspend": "suspend", "/undo": "undo", "/u": "undo",
+    "/quit": "quit", "/q": "quit", "/exit": "quit",
+}  # fmt: skip
+
+
+class Quit(Exception):
+    """The candidate asked to stop (q, Ctrl-D at a choice, or end of input)."""
+
+
+class Input(NamedTuple):
+    """Reads answers and keys from a terminal or, failing that, line by line from stdin."""
+
+    console: Console
+    interactive: bool
+
+    @classmethod
+    def detect(cls, console: Console) -> Input:
+        tty = sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("STUDYCLI_PLAIN") != "1"
+        return cls(console, tty)
+
+    def answer(self) -> str:
+        if self.interactive:
+            return self._answer_box()
+        lines: list[str] = []
+        while True:
+            line = sys.stdin.readline()
+            if not line:
+                if not lines:
+                    raise Quit
+                break
+            line = line.rstrip("\n")
+            if not lines and line.strip().lower() in COMMANDS:
+                return line.strip()
+            if not line.strip():
+                break
+            lines.append(line)
+        return "\n".join(lines).strip()
+
+    def _answer_box(self) -> str:
+        from prompt_toolkit import PromptSession
+
+        session: PromptSession[str] = PromptSession(
+            multiline=True,
+            key_bindings=answer_bindings(),
+            prompt_continuation=lambda width, line_number, is_soft_wrap: "│ ",
+            bottom_toolbar=" Enter on an empty line submits · empty = I don't know · /skip /suspend /undo /quit ",
+        )
+        return session.prompt("│ ").strip()
+
+    def key(self, prompt: str, choices: str, default: str | None = None) -> str:
+        """One key from `choices` (Enter picks `default`)."""
+        self.console.print(prompt, end="", highlight=False)
+        if self.interactive:
+            while True:
+                ch = _read_key()
+                if ch in ("\r", "\n") and default:
+                    ch = default
+                if ch == "\x03":
+                    raise KeyboardInterrupt
+                if ch == "\x04":
+                    raise Quit
+                if ch.lower() in choices:
+                    self.console.print(ch.lower())
+                    return ch.lower()
+        while True:
+            line = sys.stdin.readline()
+            if not line:
+                raise Quit
+            ch = line.strip()[:1].lower() or (default or "")
+            if ch and ch in choices:
+                self.console.print(ch)
+                return ch
+            self.console.print(f"\nPlease press one of: {', '.join(choices)}", style="yellow")
+            self.console.print(prompt, end="", highlight=False)
+
+
+def answer_bindings():  # type: ignore[no-untyped-def]
+    """Keys of every answer box: Enter on an empty line (or after a /command) submits, Ctrl-D too."""
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+
+    @bindings.add("enter")
+    @bindings.add("c-j")  # what Enter arrives as if typed before the box took the terminal
+    def _enter(event) -> None:  # type: ignore[no-untyped-def]
+        buf = event.current_buffer
+        doc = buf.document
+        at_end = doc.cursor_position == len(buf.text)
+        is_command = buf.text.strip().lower() in COMMANDS
+        if is_command or (at_end and (not buf.text.strip() or doc.current_line.strip() == "")):
+            buf.validate_and_handle()
+        else:
+            buf.insert_text("\n")
+
+    @bindings.add("c-d")
+    def _submit(event) -> None:  # type: ignore[no-untyped-def]
+        event.current_buffer.validate_and_handle()
+
+    return bindings
+
+
+def _read_key() -> str:
+    import termios
+    import tty
+
+    fd = sys.stdin.fileno()
+    old = termios.tcgetattr(fd)
+    try:
+        tty.setraw(fd, termios.TCSANOW)  # keep keys typed ahead (TCSAFLUSH would drop them)
+        data = os.read(fd, 1)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+    if not data:
+        return "\x04"
+    return data.decode("utf-8", "replace")

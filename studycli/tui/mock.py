@@ -1,0 +1,267 @@
+"""Commands of the plan feature: `studycli roadmap` and `studycli mock`; the plan part of `today`.
+
+Registered on the main app when studycli.cli is imported. Module level imports only
+typer and the standard library; the core (roadmap, readiness, mock) and rich are
+imported inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.console import Console
+
+    from studycli.cli.context import AppContext
+    from studycli.content.model import Card
+    from studycli.study.mock import Mock, MockGrade
+
+
+def run_mock(
+    a: AppContext,
+    session: Mock,
+    console: Console,
+    grader: Callable[[Card, str], MockGrade] | None = None,
+) -> str:
+    """Ask the questions against the clock, then grade and rate. Returns why it ended."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from studycli.study.mock import clock
+    from studycli.tui.input import Input, Quit
+
+    inp = Input.detect(console)
+    n = len(session.questions)
+    console.print(
+        f"[bold]Mock interview[/] · {session.kind}"
+        + (f" · {session.level}" if session.level else "")
+        + f" · {n} question{'s' if n != 1 else ''} · {clock(session.total_seconds)}"
+        f" · {clock(session.answer_seconds)} per answer"
+    )
+    console.print(
+        "No model answers until the end. Enter on an empty line submits; when the time runs out "
+        "the answer is submitted as it stands. /skip passes, /quit ends the questions early.",
+        style="dim",
+    )
+    try:
+        if inp.key("Press Enter to start (q to cancel): ", "sq", default="s") == "q":
+            session.stop("cancelled")
+            return "quit"
+    except Quit:
+        session.stop("cancelled")
+        return "quit"
+    except KeyboardInterrupt:
+        session.stop("interrupted")
+        return "interrupted"
+    try:
+        while (q := session.current) is not None:
+            i = session.position + 1
+            budget = session.budget()
+            console.print()
+            title = f"[bold]Question {i}/{n}[/] · {q.deck} · {q.level}"
+            console.print(
+                Panel(
+                    Text(q.question, style="bold"),
+                    title=title,
+                    title_align="left",
+                    border_style="magenta",
+                )
+            )
+            started = time.monotonic()
+            if inp.interactive:
+                answer, timed_out = _timed_answer(budget, session.left_seconds)
+            else:
+                console.print(
+                    f"You have {clock(budget)} · {clock(session.left_seconds)} left in the mock."
+                )
+                try:
+                    answer, timed_out = inp.answer(), False
+                except Quit:
+                    break
+            command = answer.strip().lower()
+            if command in ("/quit", "/q", "/exit"):
+                break
+            if command in ("/skip", "/s"):
+                answer = ""  # passing on a question is an "I don't know"
+            took = time.monotonic() - started
+            session.submit(answer, took, timed_out=timed_out)
+            note = "Time's up: answer submitted" if q.timed_out else "Answer saved"
+            console.print(f"{note} · {clock(q.seconds)} of {clock(q.budget_s)}", style="dim")
+    except KeyboardInterrupt:
+        session.stop("interrupted")
+        console.print("\nInterrupted: the answers so far are saved, unrated.")
+        return "interrupted"
+    if session.status == "running" and session.position < n:
+        session.stop("ended-early")
+    elif session.status == "out-of-time":
+        console.print("[bold]Time is up.[/]")
+    return _review(a, session, console, inp, grader)
+
+
+def _timed_answer(budget: float, mock_left: float) -> tuple[str, bool]:
+    """A multi-line answer box with a countdown in the bottom toolbar, redrawn every second.
+
+    Submits what is typed when the time runs out. Returns (answer, timed_out).
+    """
+    import asyncio
+
+    from prompt_toolkit import PromptSession
+
+    from studycli.study.mock import clock
+    from studycli.tui.input import answer_bindings
+
+    begin = time.monotonic()
+    deadline = begin + budget
+    timed_out = False
+
+    def countdown() -> str:
+        # The countdown is part of the prompt itself, redrawn every second (refresh_interval):
+        # unlike a bottom toolbar it needs no cursor-position report from the terminal.
+        now = time.monotonic()
+        left = max(0.0, deadline - now)
+        total = max(0.0, mock_left - (now - begin))
+        return (
+            f"⏱ {clock(left)} left for this answer · {clock(total)} left in the mock"
+            " · Enter on an empty line submits\n│ "
+        )
+
+    session: PromptSession[str] = PromptSession(
+        multiline=True,
+        key_bindings=answer_bindings(),
+        prompt_continuation=lambda width, line_number, is_soft_wrap: "│ ",
+        refresh_interval=1.0,
+    )
+
+    async def expire() -> None:
+        nonlocal timed_out
+        await asyncio.sleep(max(0.0, deadline - time.monotonic()))
+        timed_out = True
+        session.app.exit(result=session.default_buffer.text)
+
+    def pre_run() -> None:
+        session.app.create_background_task(expire())
+
+    text = session.prompt(countdown, pre_run=pre_run)
+    return text.strip(), timed_out
+
+
+def _review(
+    a: AppContext,
+    session: Mock,
+    console: Console,
+    inp: Any,
+    grader: Callable[[Card, str], MockGrade] | None,
+) -> str:
+    """Grade (grader or self-check against the key points), show model answers, commit ratings."""
+    from studycli.study.mock import clock
+    from studycli.tui.input import Quit
+    from studycli.tui.panels import answer_panel
+    from studycli.tui.styles import RATING_STYLE
+    from studycli.vocab import RATING_NAMES
+
+    answered = session.answered()
+    if not answered:
+        console.print("No answers to review.")
+        return "quit" if session.status != "finished" else "finished"
+    console.print()
+    console.print(f"[bold]Review[/] · {len(answered)} answer{'s' if len(answered) != 1 else ''}")
+    if grader is not None:
+        console.print("Grading your answers…", style="dim")
+        pending = session.grade_all(grader)
+        if pending:
+            console.print(
+                f"[yellow]{len(pending)} answer(s) could not be graded now (grade pending): "
+                "rate those yourself against the key points.[/]"
+            )
+    else:
+        console.print(
+            "No grader configured: check each answer against the key points, then rate it.",
+            style="dim",
+        )
+    try:
+        for i, q in enumerate(answered, 1):
+            card = a.catalogue.cards.get(q.card_id)
+            console.print()
+            console.print(f"[bold]{i}. {q.question}[/]")
+            console.print(
+                f"[dim]Your answer ({clock(q.seconds)}"
+                f"{', time ran out' if q.timed_out else ''}):[/]"
+            )
+            console.print(q.answer or "(no answer)", highlight=False)
+            if card is not None:
+                console.print(answer_panel(card))
+            if q.grade_status != "done" and q.key_points:
+                q_checklist = _ask_checklist(console, inp, len(q.key_points))
+                session.check(q, q_checklist)
+            elif q.score is not None:
+                console.print(f"Grader: {q.score:.0%}" + (f" · {q.feedback}" if q.feedback else ""))
+            if q.score is not None:
+                console.print(
+                    f"Covered {sum(q.checklist or [])}/{len(q.key_points)} key points"
+                    f" ({q.score:.0%})."
+                )
+            suggested = q.suggested
+            buttons = "  ".join(
+                f"{'▸' if r == suggested else ' '}[{RATING_STYLE[r]}]{r}[/] {RATING_NAMES[r]}"
+                for r in RATING_NAMES
+            )
+            key = inp.key(
+                f"{buttons}   [dim]q stop rating[/]"
+                + (f" · Enter = {suggested}" if suggested else "")
+                + "\nRate: ",
+                "1234q",
+                default=str(suggested) if suggested else None,
+            )
+            if key == "q":
+                break  # the rest stay in the transcript, unrated
+            session.rate(q, int(key), a.now())
+            console.print(
+                f"[{RATING_STYLE[int(key)]}]{RATING_NAMES[int(key)]}[/] saved as a review."
+            )
+    except Quit:
+        pass  # end of input: the rest stay in the transcript, unrated
+    except KeyboardInterrupt:
+        console.print("\nInterrupted: answers are saved; the ratings given so far count.")
+        return "interrupted"
+    score = session.score
+    rated = sum(1 for q in answered if q.rating is not None)
+    console.print()
+    console.print(
+        f"[bold]Mock done.[/] {len(answered)} answered · {rated} rated"
+        f" · time used {clock(session.used_seconds)}"
+        + (f" · score {score:.0%}" if score is not None else "")
+    )
+    return "finished"
+
+
+def _ask_checklist(console: Console, inp: Any, n: int) -> list[bool]:
+    from studycli.study.mock import checklist_from_numbers
+    from studycli.tui.input import Quit
+
+    text = f"Key points you covered (numbers 1-{n}, e.g. '1 3', 'all'; Enter = none): "
+    while True:
+        line = _read_line(console, inp, text)
+        if line is None:
+            raise Quit
+        try:
+            return checklist_from_numbers(line, n)
+        except ValueError as exc:
+            console.print(str(exc), style="yellow")
+
+
+def _read_line(console: Console, inp: Any, text: str) -> str | None:
+    import sys
+
+    if inp.interactive:
+        from prompt_toolkit import prompt
+
+        try:
+            return prompt(text)
+        except EOFError:
+            return None
+    console.print(text, end="", highlight=False)
+    line = sys.stdin.readline()
+    return None if not line else line.rstrip("\n")

@@ -1,0 +1,182 @@
+"""Commands of the plan feature: `studycli roadmap` and `studycli mock`; the plan part of `today`.
+
+Registered on the main app when studycli.cli is imported. Module level imports only
+typer and the standard library; the core (roadmap, readiness, mock) and rich are
+imported inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from studycli.content.model import Task
+    from studycli.study.day_plan import DayPlan
+    from studycli.study.roadmap import Pacing, PlanToday
+
+
+def one_line(text: str, width: int = 72) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def task_line(task: Task, done: bool) -> str:
+    mark = "[green]✓[/]" if done else "·"
+    return f"  {mark} [bold]{task.id}[/] [dim]({task.kind})[/] {one_line(task.text, 200)}"
+
+
+def _dates_span(dates: list[dt.date], today: dt.date) -> str:
+    names = []
+    for d in dates:
+        off = (d - today).days
+        names.append("today" if off == 0 else "tomorrow" if off == 1 else d.strftime("%a %d %b"))
+    return ", ".join(names)
+
+
+def print_plan_opening(console: Console, view: PlanToday | None, pace: Pacing | None) -> None:
+    """The plan at the top of `today`: headline, focus, tasks, behind/catch-up, compression."""
+    if view is None:
+        console.print(
+            "[dim]No plan yet: 'studycli roadmap start --interview YYYY-MM-DD' lays the 30-day "
+            "plan out toward your interview.[/]"
+        )
+        return
+    console.print(f"[bold]{view.headline()}[/]")
+    if view.schedule.interview is None and view.status == "active":
+        console.print("[dim]No interview date: 'studycli config set interview_date YYYY-MM-DD'.[/]")
+    if view.status == "active":
+        titles = " + ".join(d.title for d in view.days)
+        console.print(f"Today: {titles}")
+        console.print(f"Focus: {' · '.join(view.focus)}")
+        for task in view.tasks:
+            console.print(
+                task_line(task, task.id in view.done),
+                highlight=False,
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+    elif view.status == "finished":
+        console.print("The plan is done: review what is due each day and run 'studycli mock'.")
+    elif view.status == "interview-day":
+        console.print("Good luck. A light review only: 'studycli drill --limit 10'.")
+    elif view.status == "interview-passed":
+        console.print(
+            "[dim]Another interview coming? 'studycli config set interview_date YYYY-MM-DD', "
+            "then 'studycli roadmap start'.[/]"
+        )
+    if view.schedule.compressed and view.status in ("active", "not-started"):
+        console.print(f"[yellow]{view.schedule.compression_note()}[/]")
+    if view.behind and view.catch_up is not None:
+        print_catch_up(console, view)
+    if pace is not None:
+        print_pacing(console, view, pace)
+
+
+def print_pacing(console: Console, view: PlanToday, pace: Pacing) -> None:
+    iv = view.schedule.interview
+    before = f", {(iv - pace.target).days} days before the interview" if iv else ""
+    if not pace.unseen:
+        console.print("[dim]Pacing: every card has been seen; reviews only from here.[/]")
+    elif pace.late:
+        console.print(
+            f"[yellow]Pacing: behind: {pace.unseen} cards unseen and the target "
+            f"({pace.target.isoformat()}{before}) has passed: {pace.new_per_day} new today, "
+            "today's focus first"
+            + (
+                f" (at most {pace.new_per_day} a day: not all can be seen in time)"
+                if pace.capped
+                else ""
+            )
+            + ".[/]"
+        )
+    else:
+        console.print(
+            f"[dim]Pacing: {pace.new_per_day} new cards a day, today's focus first: "
+            f"all {pace.unseen} unseen cards seen by {pace.target.isoformat()}{before}"
+            + (" (capped: not all can be seen by then)" if pace.capped else "")
+            + ".[/]"
+        )
+
+
+def print_catch_up(console: Console, view: PlanToday, max_days: int = 3) -> None:
+    assert view.catch_up is not None
+    days = sorted({t.day for t in view.overdue})
+    where = f"day {days[0]}" if len(days) == 1 else f"days {days[0]}-{days[-1]}"
+    n = len(view.overdue)
+    plan = view.catch_up.days
+    last = plan[-1][0] if plan else view.date
+    console.print(
+        f"[bold yellow]Behind:[/] {n} task{'s' if n != 1 else ''} from {where} "
+        f"{'is' if n == 1 else 'are'} not done. Catch-up, on top of each day's tasks, "
+        f"done by {_dates_span([last], view.date)}:"
+    )
+    for date, tasks in plan[:max_days]:
+        console.print(
+            f"  {_dates_span([date], view.date) + ':':<11} {', '.join(t.id for t in tasks)}",
+            highlight=False,
+        )
+    if len(plan) > max_days:
+        console.print(
+            f"  [dim]… {len(plan) - max_days} more day(s): 'studycli roadmap' lists them[/]"
+        )
+    if view.catch_up.dropped:
+        console.print(
+            f"  [dim]{len(view.catch_up.dropped)} older task(s) left out: no room for them before "
+            "the interview (the drill queue still covers their cards).[/]"
+        )
+    console.print(
+        "[dim]Done some already? 'studycli roadmap done TASK_ID ...' (several ids at once).[/]"
+    )
+
+
+def next_command(view: PlanToday | None, plan: DayPlan) -> str:
+    """The exact command to run next."""
+    if plan.learning or plan.due or plan.new:
+        return "studycli drill"
+    if view is not None and view.status == "active":
+        todo = [t for t in view.tasks if t.id not in view.done]
+        mock = next((t for t in todo if t.kind == "mock"), None)
+        if mock is not None:
+            return f"studycli mock --minutes 30   (then 'studycli roadmap done {mock.id}')"
+        if todo:
+            return f"{todo[0].kind} {todo[0].id}, then 'studycli roadmap done {todo[0].id}'"
+        if view.overdue:
+            first = view.overdue[0]
+            return f"{first.kind} {first.id}, then 'studycli roadmap done {first.id}'"
+    return ""
+
+
+def print_readiness_short(console: Console, summary: dict[str, Any]) -> None:
+    from studycli.study.readiness import pct
+
+    console.print(f"[bold]Readiness[/] · {summary['headline']}", highlight=False)
+    if summary["seen"] and summary["weakest"]:
+        weak = " · ".join(f"{w['deck']} {pct(w['recall'])}" for w in summary["weakest"])
+        console.print(f"  weakest: {weak} → '{summary['weakest'][0]['command']}'", highlight=False)
+
+
+def print_readiness(console: Console, summary: dict[str, Any]) -> None:
+    """The full readiness table (for `studycli stats`)."""
+    from rich.table import Table
+
+    from studycli.study.readiness import pct
+
+    console.print(f"[bold]Readiness[/] · {summary['headline']}", highlight=False)
+    table = Table(box=None, pad_edge=False)
+    for col in ("deck", "seen", "recall on date", "recall of seen", "grade"):
+        table.add_column(col, justify="left" if col == "deck" else "right")
+    for d in summary["decks"]:
+        grade = f"{pct(d['grade'])} of {d['graded']}" if d["graded"] else "–"
+        table.add_row(
+            d["deck"], f"{d['seen']}/{d['cards']}", pct(d["recall"]), pct(d["recall_seen"]), grade
+        )
+    console.print(table)
+    console.print(
+        "[dim]Recall on date: FSRS probability of recalling each card on that date if you stopped "
+        "reviewing now; unseen cards count as 0.[/]"
+    )
+    for w in summary["weakest"]:
+        console.print(f"  weak: {w['deck']} {pct(w['recall'])} → {w['command']}", highlight=False)
