@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run drill today test test-slow lint bench clean readme
+.PHONY: run drill today test test-fast test-slow lint bench clean readme
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ today: $(STAMP)
 test: $(STAMP)  ## the suite without the long fault-injection runs (see test-slow)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
 
+test-fast: $(STAMP)  ## the inner loop: the suite without the pseudo-terminal and slow runs
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow and not terminal"
+
 test-slow: $(STAMP)  ## the long runs: 200+ killed drills, thousands of fuzz cases
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow
 
@@ -31,6 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check studycli tests bench
 	$(BIN)/ruff format --check studycli tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)  ## speed and size figures, side by side with Anki; writes bench/results.json
 	@test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench

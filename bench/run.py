@@ -154,7 +154,8 @@ def review_history(n_reviews: int, seed: int) -> list[tuple[str, int, int]]:
 def build_home(home: Path, n_reviews: int) -> None:
     sys.path.insert(0, str(ROOT))
     from studycli.scheduler import Scheduler
-    from studycli.store import MIGRATION_NAMES, LogEntry, Store, insert_log
+    from studycli.storage.codec import LogEntry
+    from studycli.storage.store import MIGRATION_NAMES, Store, insert_log
 
     # rebuilt when the schema or the way homes are made changes
     key = f"{MIGRATION_NAMES[-1]} prose-answers"

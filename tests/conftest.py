@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-ROOT = Path(__file__).resolve().parent.parent
 UTC = dt.UTC
 
 
@@ -93,18 +91,6 @@ def catalogue():
     result = load_files(content_files(content_roots()))
     assert not result.problems, result.problems[:5]
     return result.catalogue
-
-
-def studycli_command() -> list[str]:
-    """How to start the installed CLI in a subprocess."""
-    exe = Path(sys.executable).with_name("studycli")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "studycli"]
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 os.environ.setdefault("COLUMNS", "100")

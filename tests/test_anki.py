@@ -9,7 +9,7 @@ import pytest
 
 from studycli.study.anki_export import FIELDS, deck_name, stable_id, text_to_html
 
-from .conftest import write
+from .helpers import write
 
 NOW1 = "2026-11-22T09:00:00+00:00"
 NOW2 = "2026-11-23T09:00:00+00:00"

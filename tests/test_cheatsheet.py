@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import write
+from .helpers import write
 from .test_report import NOW, build_history
 
 UNICODE_DECK = """\

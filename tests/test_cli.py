@@ -9,7 +9,7 @@ import sys
 
 from studycli import __version__
 
-from .conftest import studycli_command
+from .helpers import studycli_command
 
 NOW = "2026-11-22T09:00:00+00:00"
 
@@ -210,7 +210,7 @@ def test_readme_shows_every_commands_real_help():
     import subprocess
     import sys
 
-    from .conftest import ROOT
+    from .helpers import ROOT
 
     proc = subprocess.run(
         [sys.executable, str(ROOT / "docs" / "readme_help.py"), "--check"],

@@ -13,7 +13,7 @@ from studycli.content.model import INCIDENT_DECK
 from studycli.content.paths import content_files, content_roots
 from studycli.errors import ContentError
 
-from .conftest import ROOT, write
+from .helpers import ROOT, write
 
 GOOD_DECK = """\
 id: extra

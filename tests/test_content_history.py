@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import write
+from .helpers import write
 
 DAY1, DAY2, DAY3 = (
     "2026-11-22T09:00:00+00:00",

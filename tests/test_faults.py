@@ -10,7 +10,7 @@ saved is in the review log exactly once, nothing appears that was never sent, an
 
 Read-only home and full disk are real where the machine allows it (chmod as a normal user;
 a read-only or tiny tmpfs when running as root with mount rights) and otherwise simulated
-in-process: a read-only home through the `store.OPEN_MODE = "ro"` hook (root ignores file
+in-process: a read-only home through the store's `open_mode="ro"` argument (root ignores file
 permissions), a full disk through SQLite's `PRAGMA max_page_count`.
 """
 
@@ -40,12 +40,12 @@ from studycli.clock import study_day, to_ms
 from studycli.errors import StoreError
 from studycli.scheduler import Scheduler
 from studycli.storage import backup as backup_mod
-from studycli.storage import store as store_mod
+from studycli.storage import faults
 from studycli.storage.backup import check_copy, daily_backup, list_backups
 from studycli.storage.codec import LogEntry, new_uid
 from studycli.storage.store import Store, insert_log
 
-from .conftest import studycli_command
+from .helpers import studycli_command
 
 UTC = dt.UTC
 START = dt.datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -675,7 +675,7 @@ def test_damage_found_mid_command_then_salvaged_from_both_ends_and_the_backup(is
         assert daily_backup(s, START) is not None  # yesterday's copy holds the first 2000
         late = bulk_reviews(s, 1000, start=2000)
     corrupt_review_pages(db)
-    assert store_mod.file_problem(db) is None  # the header looks fine: SQLite finds it later
+    assert faults.file_problem(db) is None  # the header looks fine: SQLite finds it later
 
     # A command reading the log meets the damage: one line, the file kept aside first.
     r = cli("export", "progress", "-o", str(isolated_home.parent / "out.jsonl"), now=iso(START))
@@ -840,16 +840,21 @@ def _check_read_only(home: Path) -> None:
 
 
 def test_read_only_database_simulated_through_the_test_hook(isolated_home, cli, monkeypatch):
-    """Root ignores permissions: the store's test hook opens the file with SQLite's ?mode=ro."""
+    """Root ignores permissions: the store's open_mode opens the file with SQLite's ?mode=ro."""
     made = seed_history(isolated_home, cli, days=1)
-    monkeypatch.setattr(store_mod, "OPEN_MODE", "ro")
+    real_init = Store.__init__
+
+    def read_only(self, *args, **kwargs):
+        real_init(self, *args, **kwargs, open_mode="ro")
+
+    monkeypatch.setattr(Store, "__init__", read_only)
     r = cli("drill", "--new", "1", now=iso(START + dt.timedelta(days=1)), input="ro-answer\n\n3\n")
     assert r.exit_code == 1
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("studycli: ") and "read-only" in lines[0], (
         r.stderr
     )
-    monkeypatch.setattr(store_mod, "OPEN_MODE", None)
+    monkeypatch.setattr(Store, "__init__", real_init)
     assert len(review_answers(isolated_home / "studycli.db")) == made
 
 

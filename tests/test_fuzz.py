@@ -30,7 +30,7 @@ from studycli.storage.codec import LogEntry, new_uid
 from studycli.storage.store import Store
 from studycli.vocab import LEVELS
 
-from .conftest import write
+from .helpers import write
 
 NOW = "2026-11-22T09:00:00+00:00"
 FUZZ = dict(
@@ -494,7 +494,7 @@ def test_malformed_content_next_to_the_real_bundle_in_a_subprocess(history, tmp_
     """The whole real path once: installed CLI, bundled content, bad user deck, no traceback."""
     import subprocess
 
-    from .conftest import studycli_command
+    from .helpers import studycli_command
 
     monkeypatch.undo()  # the real bundled content
     monkeypatch.setenv("STUDYCLI_HOME", str(history))

@@ -18,7 +18,7 @@ import pytest
 from studycli.storage.codec import unpack_answer
 from studycli.vocab import AGAIN, GOOD, HARD
 
-from .conftest import write
+from .helpers import write
 from .test_grading import LoopbackLLM, closed_port, error, honest_judge  # noqa: F401 - fixtures below
 
 DECK = """\

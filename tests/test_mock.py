@@ -24,7 +24,7 @@ from studycli.errors import UsageError
 from studycli.scheduler import Scheduler
 from studycli.study.mock import Mock, checklist_from_numbers, fits, select_questions, suggest_rating
 
-from .conftest import studycli_command
+from .helpers import studycli_command
 
 UTC = dt.UTC
 NOW = "2026-11-22T09:00:00+00:00"

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import zipfile
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 
 def test_wheel_ships_decks_incidents_and_roadmap(tmp_path):

@@ -27,7 +27,7 @@ from studycli.storage.store import Store, insert_log
 from studycli.study.day_plan import Limits, plan_day
 from studycli.study.drill import Drill
 
-from .conftest import studycli_command
+from .helpers import studycli_command
 
 UTC = dt.UTC
 END = dt.datetime(2026, 11, 22, 20, 0, tzinfo=UTC)

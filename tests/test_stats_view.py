@@ -11,7 +11,7 @@ import shutil
 import pexpect
 import pytest
 
-from .conftest import studycli_command
+from .helpers import studycli_command
 from .test_report import NOW, history_db  # noqa: F401 - the module-scoped history fixture
 
 

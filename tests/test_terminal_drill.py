@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from .conftest import studycli_command
+from .helpers import studycli_command
 
 pexpect = pytest.importorskip("pexpect")
 

@@ -9,7 +9,6 @@ import typer
 
 from studycli.cli.base import app, app_context, make_console
 from studycli.errors import UsageError
-from studycli.tui.mock import run_mock
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -66,7 +65,9 @@ def mock(
         kind=kind, level=level, minutes=minutes, answer_seconds=int(round(answer_minutes * 60)),
         rollover_hour=a.rollover_hour,
     )  # fmt: skip
-    reason = run_mock(a, session, console, _grader(a))
+    from studycli.tui.mock import run_mock
+
+    reason = run_mock(a.now, session, console, _grader(a))
     if not session.answered():
         session.discard()  # cancelled before any answer: nothing worth a transcript
         console.print("No answers given: nothing saved.")

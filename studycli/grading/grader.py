@@ -28,7 +28,7 @@ import random
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -55,6 +55,7 @@ from studycli.grading.prompt import (
 from studycli.grading.result import GradeResult, PointResult
 from studycli.grading.settings import PLACEHOLDER_KEY, GraderSettings, GraderUnavailable
 from studycli.grading.verdict import MalformedOutput, evaluate, parse_verdict, score_and_rating
+from studycli.storage import grades
 from studycli.storage.codec import new_uid
 from studycli.storage.store import Store
 
@@ -316,22 +317,12 @@ class Grader:
 
     # -- cache --------------------------------------------------------------------
 
-    def _cached(self, card: Card, answer: str) -> tuple[Any, ...] | None:
+    def _cached(self, card: Card, answer: str) -> grades.CachedGrade | None:
+        # the primary model's grade first
         keys = [cache_key(card.content_hash, answer, m) for m in self.settings.models]
-        marks = ", ".join("?" for _ in keys)
-        rows = self.store.conn.execute(
-            "SELECT cache_key, model, checklist FROM grades "
-            f"WHERE status = 'done' AND cache_key IN ({marks}) "
-            "ORDER BY ts DESC",
-            keys,
-        ).fetchall()
-        by_key = {r[0]: r for r in reversed(rows)}  # newest per key
-        for key in keys:  # the primary model's grade first
-            if key in by_key:
-                return tuple(by_key[key])
-        return None
+        return grades.cached_grade(self.store, keys)
 
-    def _from_cache(self, result: GradeResult, card: Card, row: tuple[Any, ...]) -> GradeResult:
+    def _from_cache(self, result: GradeResult, card: Card, row: grades.CachedGrade) -> GradeResult:
         key, model, checklist = row
         verdict = json.loads(checklist)["verdict"]
         points, flags, feedback, notes = evaluate(card, result.answer, verdict)
@@ -376,27 +367,7 @@ class Grader:
             "latency_ms": result.latency_ms,
             "error": result.error,
         }
-        with self.store.transaction() as conn:
-            if pending_uid is not None:
-                # A pending grade graded again: what the failed attempts spent stays counted.
-                conn.execute(
-                    "UPDATE grades SET card_id=:card_id, ts=:ts, status=:status, model=:model, "
-                    "cache_key=:cache_key, content_hash=:content_hash, answer=:answer, "
-                    "checklist=:checklist, score=:score, suggested=:suggested, feedback=:feedback, "
-                    "tokens_in=coalesce(tokens_in, 0) + :tokens_in, "
-                    "tokens_out=coalesce(tokens_out, 0) + :tokens_out, "
-                    "cost=CASE WHEN cost IS NULL AND tokens_in > 0 THEN NULL "
-                    "WHEN :cost IS NULL THEN NULL ELSE coalesce(cost, 0) + :cost END, "
-                    "latency_ms=:latency_ms, error=:error WHERE uid=:uid",
-                    dict(values, uid=pending_uid),
-                )
-            else:
-                cols = ["uid", *values]
-                conn.execute(
-                    f"INSERT INTO grades ({', '.join(cols)}) "
-                    f"VALUES ({', '.join(':' + c for c in cols)})",
-                    dict(values, uid=result.uid),
-                )
+        grades.save_grade(self.store, result.uid, values, pending_uid=pending_uid)
 
     # -- pending ------------------------------------------------------------------
 
@@ -404,10 +375,7 @@ class Grader:
         self, cards: dict[str, Card], now: dt.datetime, limit: int | None = None
     ) -> list[GradeResult]:
         """Grade every pending grade, oldest first; a grade whose card is gone is marked failed."""
-        rows = self.store.conn.execute(
-            "SELECT uid, card_id, answer, review_uid FROM grades "
-            "WHERE status = 'pending' ORDER BY ts, id"
-        ).fetchall()
+        rows = grades.pending_grades(self.store)
         out: list[GradeResult] = []
         for uid, card_id, answer, review_uid in rows[:limit]:
             card = cards.get(card_id)
@@ -425,10 +393,7 @@ class Grader:
         return out
 
     def _mark_failed(self, uid: str, error: str) -> None:
-        with self.store.transaction() as conn:
-            conn.execute(
-                "UPDATE grades SET status = 'failed', error = ? WHERE uid = ?", (error, uid)
-            )
+        grades.mark_failed(self.store, uid, error)
 
 
 def build_grader(
@@ -446,15 +411,9 @@ def build_grader(
 
 def grading_stats(store: Store, now: dt.datetime, rollover_hour: int) -> dict[str, Any]:
     """Agreement between suggested and final ratings, spend today and in total, pending grades."""
-    conn = store.conn
     # Graded answers the candidate then rated, without undone reviews, newest first.
     undone = store.undone_uids()
-    rows = conn.execute(
-        "SELECT suggested, final_rating, review_uid FROM grades WHERE status = 'done' "
-        "AND model IS NOT NULL AND suggested IS NOT NULL AND final_rating IS NOT NULL "
-        "ORDER BY ts DESC, id DESC"
-    ).fetchall()
-    agreed = [s == f for s, f, review in rows if review not in undone]
+    agreed = [s == f for s, f, review in grades.rated_suggestions(store) if review not in undone]
     recent = agreed[:AGREEMENT_WINDOW]
 
     def rate(values: list[bool]) -> float | None:
@@ -463,22 +422,7 @@ def grading_stats(store: Store, now: dt.datetime, rollover_hour: int) -> dict[st
     today = study_day(now, rollover_hour)
     start = to_ms(day_start(today, rollover_hour))
     end = to_ms(day_start(today + 1, rollover_hour))
-
-    def spend(where: str, params: Sequence[Any] = ()) -> dict[str, Any]:
-        total, unknown, tin, tout = conn.execute(
-            "SELECT coalesce(sum(cost), 0), "
-            "coalesce(sum(cost IS NULL AND coalesce(tokens_in, 0) > 0), 0), "
-            f"coalesce(sum(tokens_in), 0), coalesce(sum(tokens_out), 0) FROM grades WHERE {where}",
-            params,
-        ).fetchone()
-        return {
-            "cost": round(float(total), 6),
-            "unknown_price": int(unknown),
-            "tokens_in": int(tin),
-            "tokens_out": int(tout),
-        }
-
-    counts = dict(conn.execute("SELECT status, count(*) FROM grades GROUP BY status").fetchall())
+    counts = grades.status_counts(store)
     recent_rate = rate(recent)
     warning = None
     if (
@@ -491,14 +435,11 @@ def grading_stats(store: Store, now: dt.datetime, rollover_hour: int) -> dict[st
             f"{len(recent)} graded answers (under {AGREEMENT_WARN_BELOW:.0%}): "
             "the grader model or the cards' key points need attention"
         )
-    cached = conn.execute(
-        "SELECT count(*) FROM grades WHERE status = 'done' AND checklist LIKE '%\"cached\": true%'"
-    ).fetchone()[0]
     return {
-        "graded": int(counts.get("done", 0)),
-        "pending": int(counts.get("pending", 0)),
-        "failed": int(counts.get("failed", 0)),
-        "cached": int(cached),
+        "graded": counts.get("done", 0),
+        "pending": counts.get("pending", 0),
+        "failed": counts.get("failed", 0),
+        "cached": grades.cached_count(store),
         "agreement": {"agreed": sum(agreed), "total": len(agreed), "rate": rate(agreed)},
         "agreement_recent": {
             "agreed": sum(recent),
@@ -507,6 +448,6 @@ def grading_stats(store: Store, now: dt.datetime, rollover_hour: int) -> dict[st
             "window": AGREEMENT_WINDOW,
         },
         "warning": warning,
-        "spend_today": spend("ts >= ? AND ts < ?", (start, end)),
-        "spend_total": spend("1"),
+        "spend_today": grades.spend(store, start, end)._asdict(),
+        "spend_total": grades.spend(store)._asdict(),
     }

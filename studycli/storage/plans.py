@@ -1,22 +1,19 @@
-"""The 30-day roadmap toward the interview: which plan day today is, tasks, catch-up, pacing.
-
-Dates, not clocks: every function takes `today` (a study day's date) or `now`
-as an argument. The plan's start date lives in the settings table
-(`roadmap_start`); the interview date has one source of truth, config.yaml's
-`interview_date`, so `studycli config set interview_date` and
-`studycli roadmap start --interview` cannot disagree.
-
-When the interview is fewer calendar days after the start than the plan has
-days, the plan is compressed: plan day p runs on calendar day
-floor((p - 1) * available / plan_days), so some calendar days carry two plan
-days (the early ones first) and the last plan day stays the eve of the
-interview. Task progress is append-only in `plan_log` (done | undone), keyed on
-task ids, so restarting or compressing the plan keeps what was done.
-"""
+"""The roadmap's SQL: task progress, append-only in `plan_log` (done | undone), keyed on task ids."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 from studycli.storage.store import Store
+
+
+class PlanEvent(NamedTuple):
+    uid: str
+    task_id: str
+    kind: str  # done | undone
+    ts: int
+    day: int
 
 
 def done_tasks(store: Store) -> dict[str, int]:
@@ -30,3 +27,11 @@ def done_tasks(store: Store) -> dict[str, int]:
         else:
             done.pop(task_id, None)
     return done
+
+
+def append_plan_events(store: Store, events: Sequence[PlanEvent]) -> None:
+    """Append task events in one transaction."""
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO plan_log (uid, task_id, kind, ts, day) VALUES (?, ?, ?, ?, ?)", events
+        )

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 LOCAL_PREFIX = "local."  # settings-table keys that never leave the machine
+PLAN_COLUMNS = ("uid", "task_id", "kind", "ts", "day")
 STAMPS_KEY = "local.sync_stamps"
 SCOPES = ("store", "config")
 Scope = str  # "store" (the settings table) or "config" (config.yaml)
@@ -43,3 +45,26 @@ def _write_ledger(conn: sqlite3.Connection, ledger: dict[tuple[Scope, str], Stam
     conn.execute(
         "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (STAMPS_KEY, json.dumps(raw))
     )
+
+
+def plan_rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """The roadmap log's rows, as PLAN_COLUMNS, in time order."""
+    return conn.execute(f"SELECT {', '.join(PLAN_COLUMNS)} FROM plan_log ORDER BY ts, uid")
+
+
+def insert_plan_rows(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    conn.executemany(
+        f"INSERT INTO plan_log ({', '.join(PLAN_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in PLAN_COLUMNS)})",
+        rows,
+    )
+
+
+def put_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
+    """Set a settings-table value (None removes it), inside the caller's transaction."""
+    if value is None:
+        conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+    else:
+        conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value))
+        )

@@ -48,10 +48,6 @@ from studycli.storage.migrations import MIGRATION_NAMES
 
 ROADMAP_START = "roadmap_start"  # setting: the day the 30-day plan was started (roadmap.py)
 
-# Test hook: an SQLite URI open mode ("ro" simulates a read-only home where chmod cannot,
-# e.g. when the tests run as root). None opens the path as usual.
-OPEN_MODE: str | None = None
-
 STATE_COLUMNS = (
     "card_id", "phase", "stability", "difficulty", "due_day", "due_ts", "last_day", "last_ts",
     "first_day", "reps", "lapses", "last_rating", "suspended", "last_uid",
@@ -168,8 +164,17 @@ def insert_log(
 class Store:
     """An open studycli.db. Use as a context manager or call close()."""
 
-    def __init__(self, path: Path, *, before_write: Callable[[Store], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        before_write: Callable[[Store], None] | None = None,
+        open_mode: str | None = None,
+    ) -> None:
         self.path = Path(path)
+        # An SQLite URI open mode: "ro" opens read-only (how the tests simulate a read-only
+        # home, where chmod cannot when they run as root). None opens the path as usual.
+        self.open_mode = open_mode
         # Called once, just before this connection's first write (the daily backup, backup.py).
         self.before_write = before_write
         self.conn = self._connect()
@@ -190,8 +195,8 @@ class Store:
         if problem:
             raise damaged_error(self.path, problem)
         try:
-            if OPEN_MODE:
-                uri = f"{self.path.absolute().as_uri()}?mode={OPEN_MODE}"
+            if self.open_mode:
+                uri = f"{self.path.absolute().as_uri()}?mode={self.open_mode}"
                 conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             else:
                 conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)

@@ -48,13 +48,16 @@ class Drill:
     suspended: int = 0
     history: list[_Step] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # A card id with no card (removed from the content) is never asked, so reading
+        # `current` can be a plain look-up that changes nothing.
+        cards = self.catalogue.cards
+        self.queue = [card_id for card_id in self.queue if card_id in cards]
+
     @property
     def current(self) -> Card | None:
-        while self.position < len(self.queue):
-            card = self.catalogue.cards.get(self.queue[self.position])
-            if card is not None:
-                return card
-            self.position += 1
+        if self.position < len(self.queue):
+            return self.catalogue.cards[self.queue[self.position]]
         return None
 
     @property

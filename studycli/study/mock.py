@@ -16,7 +16,6 @@ score 0-1 over scored answers, None if none).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -27,6 +26,7 @@ from studycli.clock import to_ms
 from studycli.content.model import INCIDENT_DECK, Card, Catalogue
 from studycli.errors import UsageError
 from studycli.scheduler import Scheduler
+from studycli.storage import mocks
 from studycli.storage.codec import new_uid
 from studycli.storage.store import Store
 from studycli.study.drill import Drill
@@ -229,12 +229,7 @@ class Mock:
             store, scheduler, catalogue, questions, kind, level, minutes, answer_seconds, now,
             rollover_hour,
         )  # fmt: skip
-        with store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO mocks (uid, started_ts, kind, level, minutes, transcript) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (mock.uid, to_ms(now), kind, level, minutes, json.dumps(mock.transcript())),
-            )
+        mocks.insert_mock(store, mock.uid, to_ms(now), kind, level, minutes, mock.transcript())
         return mock
 
     # -- time ---------------------------------------------------------------------
@@ -281,8 +276,7 @@ class Mock:
         """Forget a mock that has no answer (cancelled before the first one)."""
         if self.answered():
             raise RuntimeError("a mock with answers is kept")
-        with self.store.transaction() as conn:
-            conn.execute("DELETE FROM mocks WHERE uid = ?", (self.uid,))
+        mocks.delete_mock(self.store, self.uid)
 
     def answered(self) -> list[Question]:
         return [q for q in self.questions if q.answered]
@@ -373,18 +367,14 @@ class Mock:
         }
 
     def _save(self, finished: dt.datetime | None = None) -> None:
-        with self.store.transaction() as conn:
-            conn.execute(
-                "UPDATE mocks SET transcript = ?, score = ?, markdown_path = ?, "
-                "finished_ts = coalesce(?, finished_ts) WHERE uid = ?",
-                (
-                    json.dumps(self.transcript()),
-                    self.score,
-                    self.markdown_path,
-                    to_ms(finished) if finished else None,
-                    self.uid,
-                ),
-            )
+        mocks.update_mock(
+            self.store,
+            self.uid,
+            self.transcript(),
+            self.score,
+            self.markdown_path,
+            to_ms(finished) if finished else None,
+        )
 
     def finish(self, now: dt.datetime, folder: Path) -> Path:
         """Close the mock: write the Markdown transcript into `folder` and record its path."""

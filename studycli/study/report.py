@@ -26,6 +26,7 @@ from typing import Any
 from studycli.clock import day_date, study_day
 from studycli.content.model import Card, Catalogue
 from studycli.scheduler import CardState, Scheduler
+from studycli.storage.mocks import recent_mocks
 from studycli.storage.stats import (
     DayTotals,
     _grade_averages,
@@ -142,12 +143,7 @@ def weakest_cards(
 
 
 def _mocks(store: Store, rollover_hour: int) -> dict[str, Any]:
-    rows = store.conn.execute(
-        "SELECT started_ts, finished_ts, kind, level, minutes, score FROM mocks "
-        "ORDER BY started_ts DESC LIMIT ?",
-        (MOCKS_SHOWN,),
-    ).fetchall()
-    total = store.conn.execute("SELECT count(*) FROM mocks").fetchone()[0]
+    total, rows = recent_mocks(store, MOCKS_SHOWN)
     items = []
     for started, finished, kind, level, minutes, score in reversed(rows):
         moment = dt.datetime.fromtimestamp(started / 1000, dt.UTC)

@@ -26,7 +26,7 @@ from studycli.clock import study_day, to_ms
 from studycli.content.model import Card, Day, Roadmap, Task, Week
 from studycli.errors import UsageError
 from studycli.storage.codec import new_uid
-from studycli.storage.plans import done_tasks
+from studycli.storage.plans import PlanEvent, append_plan_events, done_tasks
 from studycli.storage.store import ROADMAP_START as START_SETTING
 from studycli.storage.store import Store
 from studycli.study.day_plan import interleaved_new_order
@@ -194,21 +194,18 @@ def mark_tasks(
             raise _unknown_task(roadmap, tid)
     current = done_tasks(store)
     out: list[tuple[str, bool]] = []
+    events: list[PlanEvent] = []
     ts, day = to_ms(now), study_day(now, rollover_hour)
-    with store.transaction() as conn:
-        for tid in task_ids:
-            is_done = tid in current
-            changed = is_done != (kind == "done")
-            if changed:
-                conn.execute(
-                    "INSERT INTO plan_log (uid, task_id, kind, ts, day) VALUES (?, ?, ?, ?, ?)",
-                    (new_uid(), tid, kind, ts, day),
-                )
-                if kind == "done":
-                    current[tid] = day
-                else:
-                    current.pop(tid, None)
-            out.append((tid, changed))
+    for tid in task_ids:
+        changed = (tid in current) != (kind == "done")
+        if changed:
+            events.append(PlanEvent(new_uid(), tid, kind, ts, day))
+            if kind == "done":
+                current[tid] = day
+            else:
+                current.pop(tid, None)
+        out.append((tid, changed))
+    append_plan_events(store, events)
     return out
 
 

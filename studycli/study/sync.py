@@ -32,12 +32,16 @@ from studycli.storage.codec import LOG_COLUMNS, LogEntry
 from studycli.storage.config import SETTINGS, Config, save_config
 from studycli.storage.progress import (
     LOCAL_PREFIX,
+    PLAN_COLUMNS,
     SCOPES,
     Scope,
     Stamped,
     _read_ledger,
     _store_settings,
     _write_ledger,
+    insert_plan_rows,
+    plan_rows,
+    put_setting,
 )
 from studycli.storage.store import Store, insert_log, log_rows
 
@@ -54,7 +58,6 @@ REVIEW_KINDS = ("review", "undo", "suspend", "unsuspend")
 
 PHASES = ("new", "learning", "review", "relearning")
 
-PLAN_COLUMNS = ("uid", "task_id", "kind", "ts", "day")
 
 MAX_TEXT = 1_000_000  # typed answers; generous, but bounded
 
@@ -134,9 +137,7 @@ def _records(
     log = [{"record": "review_log", **_log_fields(e)} for e in store.log()]
     plan = [
         {"record": "plan_log", **dict(zip(PLAN_COLUMNS, row, strict=True))}
-        for row in store.conn.execute(
-            f"SELECT {', '.join(PLAN_COLUMNS)} FROM plan_log ORDER BY ts, uid"
-        )
+        for row in plan_rows(store.conn)
     ]
     header = {
         "record": "header",
@@ -496,19 +497,9 @@ def merge_progress(
                 lambda fresh: insert_log(conn, (LogEntry(*r) for r in fresh)),
             )  # fmt: skip
             result.reviews_added, result.reviews_known = added, len(progress.log) - added
-            local_plan = {
-                r[0]: tuple(r)
-                for r in conn.execute(f"SELECT {', '.join(PLAN_COLUMNS)} FROM plan_log")
-            }
-            plan_insert = (
-                f"INSERT INTO plan_log ({', '.join(PLAN_COLUMNS)}) "
-                f"VALUES ({', '.join('?' for _ in PLAN_COLUMNS)})"
-            )
+            local_plan = {r[0]: tuple(r) for r in plan_rows(conn)}
             added = _merge_rows(
-                local_plan,
-                progress.plan,
-                result,
-                lambda fresh: conn.executemany(plan_insert, fresh),
+                local_plan, progress.plan, result, lambda fresh: insert_plan_rows(conn, fresh)
             )
             result.plan_added, result.plan_known = added, len(progress.plan) - added
             for scope, key, theirs in progress.settings:
@@ -522,13 +513,7 @@ def merge_progress(
                 ledger[(scope, key)] = theirs
                 result.settings_changed.append(f"{scope}:{key}")
                 if scope == "store":
-                    if theirs.value is None:
-                        conn.execute("DELETE FROM settings WHERE key = ?", (key,))
-                    else:
-                        conn.execute(
-                            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                            (key, json.dumps(theirs.value)),
-                        )
+                    put_setting(conn, key, theirs.value)
                 elif theirs.value is None:
                     config.unset(key)
                 else:

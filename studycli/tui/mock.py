@@ -1,12 +1,12 @@
-"""Commands of the plan feature: `studycli roadmap` and `studycli mock`; the plan part of `today`.
+"""The mock interview in the terminal: questions against a countdown, then review and rating.
 
-Registered on the main app when studycli.cli is imported. Module level imports only
-typer and the standard library; the core (roadmap, readiness, mock) and rich are
-imported inside the functions that use them.
+The state machine is `study.mock.Mock`; this module only reads keys and draws. rich and
+prompt_toolkit are imported inside the functions that use them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -15,13 +15,12 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from studycli.cli.context import AppContext
     from studycli.content.model import Card
     from studycli.study.mock import Mock, MockGrade
 
 
 def run_mock(
-    a: AppContext,
+    now: Callable[[], dt.datetime],
     session: Mock,
     console: Console,
     grader: Callable[[Card, str], MockGrade] | None = None,
@@ -98,7 +97,7 @@ def run_mock(
         session.stop("ended-early")
     elif session.status == "out-of-time":
         console.print("[bold]Time is up.[/]")
-    return _review(a, session, console, inp, grader)
+    return _review(now, session, console, inp, grader)
 
 
 def _timed_answer(budget: float, mock_left: float) -> tuple[str, bool]:
@@ -149,7 +148,7 @@ def _timed_answer(budget: float, mock_left: float) -> tuple[str, bool]:
 
 
 def _review(
-    a: AppContext,
+    now: Callable[[], dt.datetime],
     session: Mock,
     console: Console,
     inp: Any,
@@ -183,7 +182,7 @@ def _review(
         )
     try:
         for i, q in enumerate(answered, 1):
-            card = a.catalogue.cards.get(q.card_id)
+            card = session.catalogue.cards.get(q.card_id)
             console.print()
             console.print(f"[bold]{i}. {q.question}[/]")
             console.print(
@@ -217,7 +216,7 @@ def _review(
             )
             if key == "q":
                 break  # the rest stay in the transcript, unrated
-            session.rate(q, int(key), a.now())
+            session.rate(q, int(key), now())
             console.print(
                 f"[{RATING_STYLE[int(key)]}]{RATING_NAMES[int(key)]}[/] saved as a review."
             )

@@ -1,0 +1,23 @@
+"""Helpers the tests import: where the project is, how to start the CLI, writing files.
+
+Fixtures stay in conftest.py; plain functions and constants live here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def studycli_command() -> list[str]:
+    """How to start the installed CLI in a subprocess."""
+    exe = Path(sys.executable).with_name("studycli")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "studycli"]
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
