@@ -1,9 +1,5 @@
-"""FSRS-6 scheduling through fsrs-rs-python: next states, intervals, retrievability, study days.
-
-Pure functions of their inputs: `now` and study days are arguments, nothing here
-reads the clock. `Scheduler.apply` is the one way a review changes a card's state,
-used both when a rating is given and when the state is rebuilt from the log, so
-the two cannot disagree.
+"""Study days and the clock: a study day starts at the rollover hour, local time; `now` is
+parsed from `STUDYCLI_NOW` or read from the real clock. A leaf: imports only `errors`.
 """
 
 from __future__ import annotations

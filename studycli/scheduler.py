@@ -1,9 +1,8 @@
-"""FSRS-6 scheduling through fsrs-rs-python: next states, intervals, retrievability, study days.
+"""FSRS-6 scheduling through fsrs-rs-python: next states, intervals, retrievability.
 
-Pure functions of their inputs: `now` and study days are arguments, nothing here
-reads the clock. `Scheduler.apply` is the one way a review changes a card's state,
-used both when a rating is given and when the state is rebuilt from the log, so
-the two cannot disagree.
+Pure functions of their inputs: study days are arguments, nothing here reads the clock.
+`Scheduler.apply` is the one way a review changes a card's state, used both when a
+rating is given and when the state is rebuilt from the log, so the two cannot disagree.
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
-"""Decks, incidents and the roadmap: YAML schema, loading, validation, search paths.
-
-Content is the catalogue; the database is the memory. Every problem found is
-reported as `file:line: what: field ...`, all of them at once. Parsing uses
-libyaml (`CSafeLoader`) when present; the validated result is cached by file
-fingerprint, so a normal start does not parse YAML at all.
+"""The catalogue's records: cards, decks, incidents, figures and the roadmap's weeks, days and
+tasks, and `Catalogue`/`CardIndex`, which make a card's text on first access.
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
-"""Decks, incidents and the roadmap: YAML schema, loading, validation, search paths.
-
-Content is the catalogue; the database is the memory. Every problem found is
-reported as `file:line: what: field ...`, all of them at once. Parsing uses
-libyaml (`CSafeLoader`) when present; the validated result is cached by file
-fingerprint, so a normal start does not parse YAML at all.
+"""Where content is found: the bundled folders (inside the wheel or the checkout), then
+`$STUDYCLI_CONTENT`, then `--content` folders; and how a file is named in messages.
 """
 
 from __future__ import annotations

@@ -1,10 +1,4 @@
-"""Decks, incidents and the roadmap: YAML schema, loading, validation, search paths.
-
-Content is the catalogue; the database is the memory. Every problem found is
-reported as `file:line: what: field ...`, all of them at once. Parsing uses
-libyaml (`CSafeLoader`) when present; the validated result is cached by file
-fingerprint, so a normal start does not parse YAML at all.
-"""
+"""The roadmap's schema: weeks, days and tasks, validated with file:line messages."""
 
 from __future__ import annotations
 

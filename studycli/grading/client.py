@@ -1,27 +1,11 @@
-"""Rubric grading of typed answers through LiteLLM: prompt, call, checks, score, cache, cost.
-
-The model fills in a checklist (per key point: a quote from the answer, then met or
-not; which red flags the answer hits; short feedback). Everything that decides the
-outcome happens here, in code: quotes are looked up in the answer, the score and the
-suggested rating are computed from the verified checklist, never read from the model.
-The answer is untrusted data: it travels inside delimiters with a random nonce and a
-length cap, and the instructions say its content is never instructions.
-
-Failures never cost an answer: transient errors (429, 5xx, timeouts) are retried with
-exponential backoff and jitter, then the fallback models are tried in order, then the
-grade is stored as pending for `studycli grade --pending`. Every attempt is one row
-of the `grades` table, with tokens, cost and latency; a grade is cached on (card
-content hash, answer, model, prompt version) so the same answer is never billed twice.
-
-LiteLLM is imported only when a grade is actually requested (or warmed up in the
-background by `Grader.warm_up`), with `LITELLM_LOCAL_MODEL_COST_MAP=True` so that its
-import never goes to the network. Nothing here reads the clock for dates: `now` is an
-argument; `time.monotonic` only measures latency.
+"""The LiteLLM side of grading: the lazy, cached import, and what a failed call means
+(retry, fall back, or give up with one line).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import threading
@@ -31,44 +15,50 @@ from typing import Any
 
 from studycli.grading.settings import INSTALL_HINT, GraderUnavailable
 
-_litellm: Any = None
-
+# A warm-up thread and the first grade may both ask for LiteLLM at once.
 _import_lock = threading.Lock()
 
 
 def load_litellm() -> Any:
-    """Import LiteLLM once, with the bundled cost map (no network at import) and quiet logging."""
-    global _litellm
+    """LiteLLM, imported on first use and cached (see `_import_litellm`)."""
     with _import_lock:
-        if _litellm is None:
-            os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    import litellm
-            except ImportError:
-                raise GraderUnavailable(INSTALL_HINT) from None
-            litellm.suppress_debug_info = True  # no "Give Feedback / Get Help" banners in the drill
-            import importlib
-            import logging
+        return _import_litellm()
 
-            for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm"):
-                logging.getLogger(name).setLevel(logging.CRITICAL)
-            # The first completion would import these (about a second more); importing them here
-            # lets a warm-up pay for them instead of the first graded answer.
-            for name in (
-                "openai.resources.chat",
-                "litellm.proxy._types",
-                "litellm.llms.custom_httpx.aiohttp_transport",
-            ):
-                try:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        importlib.import_module(name)
-                except Exception:  # noqa: BLE001 - only a speed-up
-                    pass
-            _litellm = litellm
-    return _litellm
+
+def litellm_loaded() -> bool:
+    return _import_litellm.cache_info().currsize > 0
+
+
+@functools.cache
+def _import_litellm() -> Any:
+    """Import LiteLLM once, with the bundled cost map (no network at import) and quiet logging."""
+    os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import litellm
+    except ImportError:
+        raise GraderUnavailable(INSTALL_HINT) from None
+    litellm.suppress_debug_info = True  # no "Give Feedback / Get Help" banners in the drill
+    import importlib
+    import logging
+
+    for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    # The first completion would import these (about a second more); importing them here
+    # lets a warm-up pay for them instead of the first graded answer.
+    for name in (
+        "openai.resources.chat",
+        "litellm.proxy._types",
+        "litellm.llms.custom_httpx.aiohttp_transport",
+    ):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - only a speed-up
+            pass
+    return litellm
 
 
 def _exception_chain(exc: BaseException) -> list[BaseException]:

@@ -37,11 +37,11 @@ from studycli.content.model import Card
 from studycli.grading.client import (
     _content,
     _Failure,
-    _litellm,
     _short,
     _usage,
     _warm_import,
     classify,
+    litellm_loaded,
     load_litellm,
 )
 from studycli.grading.prompt import (
@@ -107,7 +107,7 @@ class Grader:
 
         Its import takes seconds; done here, the first graded answer does not wait for it.
         """
-        if self._warm is None and _litellm is None:
+        if self._warm is None and not litellm_loaded():
             # Not a daemon: a daemon thread stopped mid-import at exit keeps the import lock, and
             # LiteLLM's finalizers, which import, would then hang the exit. A candidate who quits
             # in the first seconds waits for the import to end instead.

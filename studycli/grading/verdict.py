@@ -1,22 +1,5 @@
-"""Rubric grading of typed answers through LiteLLM: prompt, call, checks, score, cache, cost.
-
-The model fills in a checklist (per key point: a quote from the answer, then met or
-not; which red flags the answer hits; short feedback). Everything that decides the
-outcome happens here, in code: quotes are looked up in the answer, the score and the
-suggested rating are computed from the verified checklist, never read from the model.
-The answer is untrusted data: it travels inside delimiters with a random nonce and a
-length cap, and the instructions say its content is never instructions.
-
-Failures never cost an answer: transient errors (429, 5xx, timeouts) are retried with
-exponential backoff and jitter, then the fallback models are tried in order, then the
-grade is stored as pending for `studycli grade --pending`. Every attempt is one row
-of the `grades` table, with tokens, cost and latency; a grade is cached on (card
-content hash, answer, model, prompt version) so the same answer is never billed twice.
-
-LiteLLM is imported only when a grade is actually requested (or warmed up in the
-background by `Grader.warm_up`), with `LITELLM_LOCAL_MODEL_COST_MAP=True` so that its
-import never goes to the network. Nothing here reads the clock for dates: `now` is an
-argument; `time.monotonic` only measures latency.
+"""The model's verdict checked in code (pure, no LiteLLM): parse the JSON, look each quote
+up in the answer, and compute the score and the suggested rating from what holds.
 """
 
 from __future__ import annotations

@@ -1,15 +1,10 @@
-"""The SQLite memory: the append-only review log, the card-state cache, settings.
+"""The review log's packed form (schema step m008), the one place that knows it.
 
-One file (`studycli.db`), WAL mode, a busy timeout for two terminals at once, and
-one short transaction per rating: the log row and the new card state are committed
-together before the caller shows the next card. The hot path uses the standard
-`sqlite3` module; `sqlite_utils` (and `migrations.py`) is imported only when the
-schema is new or behind.
-
-Opening never changes a file that is not healthy and ours: the header is checked
-before SQLite sees the file (a damaged one is first copied aside under a timestamped
-name), and a foreign or newer schema is refused before the first statement that
-could write. SQLite failures become one line that says what to do (`explain`).
+A million reviews is five years of heavy use, so a row is kept near 50 bytes plus its
+answer: kinds and phases are small integers (their index below), card ids, raters and
+sessions are keys into `names` (each string stored once), a uid of 16 hex digits is
+stored as its 8 bytes, and an answer is zlib-compressed when that makes it shorter.
+Everything above the storage layer reads and writes `LogEntry`'s plain strings.
 """
 
 from __future__ import annotations
@@ -17,6 +12,8 @@ from __future__ import annotations
 import os
 import zlib
 from typing import NamedTuple, overload
+
+from studycli.vocab import Phase, ReviewKind
 
 
 def new_uid() -> str:
@@ -41,17 +38,17 @@ class LogEntry(NamedTuple):
 
 LOG_COLUMNS = LogEntry._fields
 
-KINDS = ("review", "undo", "suspend", "unsuspend")
-
-PHASES = ("new", "learning", "review", "relearning")
+# A code is a position in these tuples: append, never reorder.
+KINDS = (ReviewKind.REVIEW, ReviewKind.UNDO, ReviewKind.SUSPEND, ReviewKind.UNSUSPEND)
+PHASES = (Phase.NEW, Phase.LEARNING, Phase.REVIEW, Phase.RELEARNING)
 
 REVIEW, UNDO = KINDS.index("review"), KINDS.index("undo")
 
 PHASE_REVIEW = PHASES.index("review")
 
-_KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+KIND_CODE: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
 
-_PHASE_CODE = {p: i for i, p in enumerate(PHASES)}
+PHASE_CODE: dict[str, int] = {p: i for i, p in enumerate(PHASES)}
 
 _COMPRESS_FROM = 64  # bytes; shorter answers rarely shrink
 

@@ -1,15 +1,6 @@
-"""The SQLite memory: the append-only review log, the card-state cache, settings.
-
-One file (`studycli.db`), WAL mode, a busy timeout for two terminals at once, and
-one short transaction per rating: the log row and the new card state are committed
-together before the caller shows the next card. The hot path uses the standard
-`sqlite3` module; `sqlite_utils` (and `migrations.py`) is imported only when the
-schema is new or behind.
-
-Opening never changes a file that is not healthy and ours: the header is checked
-before SQLite sees the file (a damaged one is first copied aside under a timestamped
-name), and a foreign or newer schema is refused before the first statement that
-could write. SQLite failures become one line that says what to do (`explain`).
+"""SQLite failures as the user sees them: damage found from the header before SQLite opens a
+file, a damaged file kept aside before anything touches it, BUSY retried while opening,
+and every other error explained in a few words.
 """
 
 from __future__ import annotations

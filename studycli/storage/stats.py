@@ -1,18 +1,5 @@
-"""Every number the progress report, `stats` and `stats --json` show, gathered in one place.
-
-`report_data` reads the card-state cache (one row per card) and aggregates the
-review log in SQL over indexed columns: per-day series are bounded to the last
-`WINDOW_DAYS` study days and read from a covering index, so a home with a
-million reviews costs about what a home with a thousand does. Nothing here
-reads the clock or touches the terminal; the result is plain JSON-able data.
-
-Sections owned by other modules are filled when those modules exist:
-- "grader": `studycli.grading.grading_stats(...)`
-- "readiness": `studycli.readiness.report_section(...)`
-- "roadmap": `studycli.roadmap.report_section(...)`
-Each is called with the keyword arguments its signature names, out of
-store, catalogue, scheduler, config, now, rollover_hour, today, since_day;
-when the module or function is absent the key is None.
+"""The review log and grades as numbers: per-day totals, counts, grade averages, the latest
+grade per card, and the reviews FSRS parameters are fitted to.
 """
 
 from __future__ import annotations

@@ -23,10 +23,10 @@ from typing import Any
 from studycli.errors import StoreError
 from studycli.scheduler import CardState, Scheduler
 from studycli.storage.codec import (
-    _KIND_CODE,
-    _PHASE_CODE,
+    KIND_CODE,
     KINDS,
     LOG_COLUMNS,
+    PHASE_CODE,
     PHASE_REVIEW,
     REVIEW,
     UNDO,
@@ -144,11 +144,11 @@ def insert_log(
         (
             pack_uid(e.uid),
             key(e.card_id),
-            _KIND_CODE[e.kind],
+            KIND_CODE[e.kind],
             e.ts,
             e.day,
             e.rating,
-            None if e.phase is None else _PHASE_CODE[e.phase],
+            None if e.phase is None else PHASE_CODE[e.phase],
             e.duration_ms,
             key(e.rated_by),
             e.suggested,

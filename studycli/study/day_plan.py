@@ -1,10 +1,4 @@
-"""The drill as a state machine, independent of any terminal.
-
-`plan_day` decides what is due and what is new today (due first, then new cards
-within the daily limits); `Drill` walks a queue of cards, commits each rating
-through the store before the next card is asked for, requeues cards rated Again
-later in the same session, and can skip, suspend and undo.
-"""
+"""Today's plan: which due and new cards a drill asks, within the daily limits, in what order."""
 
 from __future__ import annotations
 

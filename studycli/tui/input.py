@@ -1,9 +1,4 @@
-"""The drill's terminal side: show a card, read a typed answer and one-key choices.
-
-Interactive terminals get a multi-line answer box (prompt_toolkit, imported only
-once a question is on screen) and single-key choices; pipes and test runners get
-plain line-by-line input, so the same loop can be driven either way.
-"""
+"""Reading the candidate's input: the multi-line answer box, typed commands, one-key choices."""
 
 from __future__ import annotations
 

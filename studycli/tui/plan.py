@@ -1,8 +1,5 @@
-"""Commands of the plan feature: `studycli roadmap` and `studycli mock`; the plan part of `today`.
-
-Registered on the main app when studycli.cli is imported. Module level imports only
-typer and the standard library; the core (roadmap, readiness, mock) and rich are
-imported inside the functions that use them.
+"""The plan in the terminal: today's plan opening, pacing, catch-up, readiness and the next
+command to run.
 """
 
 from __future__ import annotations
