@@ -13,7 +13,15 @@ from rich.panel import Panel
 from studycli.clock import day_date, study_day
 from studycli.content.model import Card
 from studycli.study.drill import Drill
-from studycli.tui.input import ANSWER_HELP, COMMANDS, Input, Quit
+from studycli.tui.input import (
+    ANSWER_HELP,
+    Action,
+    Input,
+    Quit,
+    action_keys,
+    pressed_action,
+    typed_action,
+)
 from studycli.tui.panels import answer_panel, question_panel, rating_prompt
 from studycli.tui.styles import RATING_STYLE
 from studycli.vocab import RATING_NAMES
@@ -42,23 +50,11 @@ def run_drill(
             console.print(ANSWER_HELP, style="dim")
             started = time.monotonic()
             answer = inp.answer()
-            command = COMMANDS.get(answer.strip().lower())
-            if command == "quit":
-                reason = "quit"
-                break
-            if command == "skip":
-                drill.skip()
-                console.print("Skipped.", style="dim")
-                continue
-            if command == "suspend":
-                drill.suspend(now())
-                console.print(
-                    f"Suspended {card.id}; 'studycli cards unsuspend {card.id}' brings it back.",
-                    style="yellow",
-                )
-                continue
-            if command == "undo":
-                _undo(drill, console, now)
+            action = typed_action(answer)
+            if action is not None:
+                if _act(action, drill, card, console, now):
+                    reason = "quit"
+                    break
                 continue
             if not answer:
                 console.print("(no answer: I don't know)", style="dim")
@@ -67,19 +63,13 @@ def run_drill(
             suggested = grade.suggested if grade is not None and grade.done else None
             outcomes = drill.outcomes(now())
             enter = str(suggested) if suggested else None  # Enter accepts the grader's suggestion
-            key = inp.key(rating_prompt(outcomes, suggested), "1234sxuq", default=enter)
-            if key == "q":
-                reason = "quit"
-                break
-            if key == "s":
-                drill.skip()
-                continue
-            if key == "x":
-                drill.suspend(now())
-                console.print(f"Suspended {card.id}.", style="yellow")
-                continue
-            if key == "u":
-                _undo(drill, console, now)
+            keys = "1234" + action_keys(*Action)
+            key = inp.key(rating_prompt(outcomes, suggested), keys, default=enter)
+            action = pressed_action(key)
+            if action is not None:
+                if _act(action, drill, card, console, now):
+                    reason = "quit"
+                    break
                 continue
             rating = int(key)
             duration = int((time.monotonic() - started) * 1000)
@@ -128,6 +118,26 @@ def _grade(
         console.print(failure_line(result, repeated=result.error in seen), highlight=False)
         seen.add(result.error or "")
     return result
+
+
+def _act(
+    action: Action, drill: Drill, card: Card, console: Console, now: Callable[[], dt.datetime]
+) -> bool:
+    """Carry out an action typed or pressed on a card; True when the drill should stop."""
+    if action is Action.QUIT:
+        return True
+    if action is Action.SKIP:
+        drill.skip()
+        console.print("Skipped.", style="dim")
+    elif action is Action.SUSPEND:
+        drill.suspend(now())
+        console.print(
+            f"Suspended {card.id}; 'studycli cards unsuspend {card.id}' brings it back.",
+            style="yellow",
+        )
+    else:
+        _undo(drill, console, now)
+    return False
 
 
 def _undo(drill: Drill, console: Console, now: Callable[[], dt.datetime]) -> None:

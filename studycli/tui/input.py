@@ -4,23 +4,51 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, NamedTuple
+from enum import StrEnum
+from typing import NamedTuple
 
 from rich.console import Console
-
-if TYPE_CHECKING:
-    pass
-
 
 ANSWER_HELP = (
     "Type your answer. Enter on an empty line submits (Esc Enter or Ctrl-D too); "
     'an empty answer means "I don\'t know". Commands: /skip /suspend /undo /quit'
 )
 
-COMMANDS = {
-    "/skip": "skip", "/s": "skip", "/suspend": "suspend", "/undo": "undo", "/u": "undo",
-    "/quit": "quit", "/q": "quit", "/exit": "quit",
+
+class Action(StrEnum):
+    """What the candidate can ask for besides answering and rating."""
+
+    SKIP = "skip"
+    SUSPEND = "suspend"
+    UNDO = "undo"
+    QUIT = "quit"
+
+
+# The one table of how an action is asked for: a command typed in the answer box (it
+# starts with "/", so an answer of one letter stays an answer) or a key pressed at a
+# choice. The drill and the mock both read it, so what a key does and what its command
+# does cannot drift apart.
+ACTIONS: dict[str, Action] = {
+    "/skip": Action.SKIP, "/s": Action.SKIP, "s": Action.SKIP,
+    "/suspend": Action.SUSPEND, "x": Action.SUSPEND,
+    "/undo": Action.UNDO, "/u": Action.UNDO, "u": Action.UNDO,
+    "/quit": Action.QUIT, "/q": Action.QUIT, "/exit": Action.QUIT, "q": Action.QUIT,
 }  # fmt: skip
+COMMANDS = {typed: action for typed, action in ACTIONS.items() if typed.startswith("/")}
+
+
+def typed_action(answer: str) -> Action | None:
+    """The action a typed answer asks for (a /command alone on its line), or None."""
+    return COMMANDS.get(answer.strip().lower())
+
+
+def pressed_action(key: str) -> Action | None:
+    return None if key.startswith("/") else ACTIONS.get(key)
+
+
+def action_keys(*actions: Action) -> str:
+    """The keys that ask for these actions, for a one-key choice."""
+    return "".join(k for k, a in ACTIONS.items() if a in actions and len(k) == 1)
 
 
 class Quit(Exception):

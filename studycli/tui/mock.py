@@ -30,7 +30,7 @@ def run_mock(
     from rich.text import Text
 
     from studycli.study.mock import clock
-    from studycli.tui.input import Input, Quit
+    from studycli.tui.input import Action, Input, Quit, typed_action
 
     inp = Input.detect(console)
     n = len(session.questions)
@@ -80,10 +80,10 @@ def run_mock(
                     answer, timed_out = inp.answer(), False
                 except Quit:
                     break
-            command = answer.strip().lower()
-            if command in ("/quit", "/q", "/exit"):
+            action = typed_action(answer)
+            if action is Action.QUIT:
                 break
-            if command in ("/skip", "/s"):
+            if action is not None:
                 answer = ""  # passing on a question is an "I don't know"
             took = time.monotonic() - started
             session.submit(answer, took, timed_out=timed_out)
