@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from studycli.content.model import Card
     from studycli.scheduler import CardState
     from studycli.study.day_plan import Limits
+    from studycli.study.report_types import ReportData
     from studycli.study.roadmap import Pacing, PlanToday, Schedule
 
 
@@ -166,7 +167,7 @@ def rebuild_states(a: AppContext) -> int:
     return a.store.rebuild_states(a.scheduler)
 
 
-def stats_numbers(a: AppContext) -> dict[str, Any]:
+def stats_numbers(a: AppContext) -> ReportData:
     """report_data(): what `stats`, `stats --json` and `report` show (cards/reviews/retention_30d stable)."""
     from studycli.study.report import report_data
 

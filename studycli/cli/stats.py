@@ -30,11 +30,11 @@ def stats(
     console = make_console()
     for renderable in stats_view(numbers, console.width):
         console.print(renderable)
-    if numbers.get("readiness"):
+    if readiness := numbers["readiness"]:
         console.print()
-        print_readiness(console, numbers["readiness"])
-    if numbers.get("grader"):
-        lines = grader_stats_lines(numbers["grader"], a.config["grader.model"])
+        print_readiness(console, readiness)
+    if grader := numbers["grader"]:
+        lines = grader_stats_lines(grader, a.config["grader.model"])
         if lines:
             console.print()
         for line in lines:

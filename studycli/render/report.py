@@ -13,6 +13,7 @@ from typing import Any
 
 from studycli.render import charts
 from studycli.render.blocks import Cell, Chart, Document, Heading, Paragraph, Table, Title
+from studycli.study.report_types import CardRow, ReportData
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 HEATMAP_MIN_WEEKS = 12
@@ -53,7 +54,7 @@ def short_date(text: str) -> str:
 # --------------------------------------------------------------------------- shared with `stats`
 
 
-def summary_rows(data: Mapping[str, Any], extras: bool = True) -> list[list[Cell]]:
+def summary_rows(data: ReportData, extras: bool = True) -> list[list[Cell]]:
     """The headline numbers; `extras` adds one line each for readiness, roadmap, mocks, grader."""
     c, r, ret, act = data["cards"], data["reviews"], data["retention_30d"], data["activity"]
     seen_share = f" ({c['seen'] / c['total']:.0%})" if c["total"] else ""
@@ -128,7 +129,7 @@ def grader_line(g: Mapping[str, Any]) -> str:
     return line + f" · spend {money(spend)}"
 
 
-def heatmap_range(data: Mapping[str, Any]) -> tuple[dt.date, dt.date]:
+def heatmap_range(data: ReportData) -> tuple[dt.date, dt.date]:
     today = _d(data["date"])
     window_first = today - dt.timedelta(days=int(data["activity"]["window_days"]) - 1)
     first_seen = data["activity"]["first_day"]
@@ -138,15 +139,15 @@ def heatmap_range(data: Mapping[str, Any]) -> tuple[dt.date, dt.date]:
     return max(first, window_first), today
 
 
-def daily_counts(data: Mapping[str, Any]) -> dict[dt.date, int]:
+def daily_counts(data: ReportData) -> dict[dt.date, int]:
     return {_d(row["date"]): int(row["reviews"]) for row in data["daily"]}
 
 
-def topic_rows(data: Mapping[str, Any], label: str = "title") -> list[list[Cell]]:
+def topic_rows(data: ReportData, label: str = "title") -> list[list[Cell]]:
     """One row per topic: label (title or deck id), cards, seen, mature, due, leeches, recall."""
     return [
         [
-            t[label],
+            t["title"] if label == "title" else t["deck"],
             str(t["cards"]),
             str(t["seen"]),
             str(t["mature"]),
@@ -162,7 +163,7 @@ def topic_rows(data: Mapping[str, Any], label: str = "title") -> list[list[Cell]
 TOPIC_COLUMNS = ["Topic", "Cards", "Seen", "Mature", "Due", "Leeches", "Recall now"]
 
 
-def weakest_rows(rows: Sequence[Mapping[str, Any]]) -> list[list[Cell]]:
+def weakest_rows(rows: Sequence[CardRow]) -> list[list[Cell]]:
     return [
         [
             r["question"],
@@ -170,7 +171,7 @@ def weakest_rows(rows: Sequence[Mapping[str, Any]]) -> list[list[Cell]]:
             pct(r["recall"]),
             str(r["lapses"]),
             str(r["reviews"]),
-            RATING_NAMES.get(r["last_rating"], "–"),
+            RATING_NAMES.get(r["last_rating"] or 0, "–"),
             "–" if r["grade"] is None else f"{r['grade']:.1f}/4",
         ]
         for r in rows
@@ -180,7 +181,7 @@ def weakest_rows(rows: Sequence[Mapping[str, Any]]) -> list[list[Cell]]:
 WEAKEST_COLUMNS = ["Card", "Topic", "Recall now", "Lapses", "Reviews", "Last rating", "Grader"]
 
 
-def card_table(rows: Sequence[Mapping[str, Any]], empty: str) -> Table:
+def card_table(rows: Sequence[CardRow], empty: str) -> Table:
     """Weakest cards or leeches: one layout for both."""
     return Table(
         WEAKEST_COLUMNS, weakest_rows(rows), [46, 15, 9, 7, 8, 9, 8], align="llrrrlr", empty=empty
@@ -190,7 +191,7 @@ def card_table(rows: Sequence[Mapping[str, Any]], empty: str) -> Table:
 # --------------------------------------------------------------------------- the document
 
 
-def build_report(data: Mapping[str, Any]) -> Document:
+def build_report(data: ReportData) -> Document:
     today = _d(data["date"])
     meta = [f"as of {data['date']}"]
     if data.get("interview_date"):
@@ -430,7 +431,7 @@ def build_report(data: Mapping[str, Any]) -> Document:
             Chart(
                 lambda font: charts.bars_svg(
                     [short_date(m["date"]) for m in scored],
-                    [round(100 * m["score"]) for m in scored],
+                    [round(100 * (m["score"] or 0)) for m in scored],
                     font,
                     fmt="{:g}%",
                     top=100,

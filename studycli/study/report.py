@@ -35,6 +35,7 @@ from studycli.storage.stats import (
     total_reviews,
 )
 from studycli.storage.store import Store
+from studycli.study.report_types import CardRow, MockItem, Mocks, ReportData, TopicRow, WeekRow
 from studycli.vocab import AGAIN
 
 SCHEMA = 1
@@ -112,7 +113,7 @@ def rank_weakest(
     return ranked
 
 
-def weak_row(item: tuple[float, str, Card, CardState, float, Any]) -> dict[str, Any]:
+def weak_row(item: tuple[float, str, Card, CardState, float, Any]) -> CardRow:
     """One ranked card as reports show it; reads the card's text (so only for cards shown)."""
     neg, _, card, state, recall, grade = item
     return {
@@ -136,15 +137,15 @@ def weakest_cards(
     n: int | None = WEAKEST_SHOWN,
     cards: Iterable[Card] | None = None,
     states: dict[str, CardState] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[CardRow]:
     """The n weakest reviewed, unsuspended cards (all if n is None), as `weak_row` shows them."""
     ranked = rank_weakest(store, catalogue, scheduler, today, cards, states)
     return [weak_row(item) for item in (ranked if n is None else ranked[:n])]
 
 
-def _mocks(store: Store, rollover_hour: int) -> dict[str, Any]:
+def _mocks(store: Store, rollover_hour: int) -> Mocks:
     total, rows = recent_mocks(store, MOCKS_SHOWN)
-    items = []
+    items: list[MockItem] = []
     for started, finished, kind, level, minutes, score in reversed(rows):
         moment = dt.datetime.fromtimestamp(started / 1000, dt.UTC)
         items.append(
@@ -179,7 +180,7 @@ def _call_hook(key: str, available: dict[str, Any]) -> Any:
     return func(**kwargs)
 
 
-def _empty_topic(deck: str, title: str) -> dict[str, Any]:
+def _empty_topic(deck: str, title: str) -> TopicRow:
     return {
         "deck": deck, "title": title, "cards": 0, "seen": 0, "mature": 0, "due": 0,
         "suspended": 0, "leeches": 0, "recall": None,
@@ -193,7 +194,7 @@ def report_data(
     config: Any,
     now: dt.datetime,
     rollover_hour: int,
-) -> dict[str, Any]:
+) -> ReportData:
     """All the numbers as JSON-able data; keys cards/reviews/retention_30d are a stable contract."""
     from studycli.study.day_plan import Limits, plan_day
 
@@ -224,7 +225,7 @@ def report_data(
     # Cards: one pass over the catalogue and its cached states.
     seen = mature = suspended = leeches = 0
     forecast = [0] * FORECAST_DAYS
-    topics: dict[str, dict[str, Any]] = {}
+    topics: dict[str, TopicRow] = {}
     recall_sums: dict[str, float] = {}
     for deck in sorted(catalogue.decks.values(), key=lambda d: d.id):
         topics[deck.id] = _empty_topic(deck.id, deck.title)
@@ -276,7 +277,7 @@ def report_data(
         days_left = (dt.date.fromisoformat(interview) - day_date(today)).days
 
     weeks = _retention_by_week(detail, today)
-    data: dict[str, Any] = {
+    data: ReportData = {
         "schema": SCHEMA,
         "generated": now.isoformat(timespec="seconds"),
         "date": day_date(today).isoformat(),
@@ -338,6 +339,9 @@ def report_data(
         "desired_retention": scheduler.desired_retention,
         "mature_days": MATURE_DAYS,
         "mocks": _mocks(store, rollover_hour),
+        "grader": None,
+        "readiness": None,
+        "roadmap": None,
     }
     available = {
         "store": store,
@@ -349,15 +353,16 @@ def report_data(
         "today": today,
         "since_day": first,
     }
-    for key in SECTION_HOOKS:
-        data[key] = _call_hook(key, available)
+    data["grader"] = _call_hook("grader", available)
+    data["readiness"] = _call_hook("readiness", available)
+    data["roadmap"] = _call_hook("roadmap", available)
     return data
 
 
-def _retention_by_week(daily: dict[int, DayTotals], today: int) -> list[dict[str, Any]]:
+def _retention_by_week(daily: dict[int, DayTotals], today: int) -> list[WeekRow]:
     """True retention per calendar week (Monday first), the last RETENTION_WEEKS weeks."""
     this_monday = today - day_date(today).weekday()
-    out = []
+    out: list[WeekRow] = []
     for k in range(RETENTION_WEEKS - 1, -1, -1):
         start = this_monday - 7 * k
         total = DayTotals()

@@ -8,8 +8,7 @@ carry the heatmap's levels, so it reads without colour too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -17,6 +16,7 @@ from rich.text import Text
 
 from studycli.render.charts import heat_level
 from studycli.render.report import TOPIC_COLUMNS, daily_counts, pct, summary_rows, topic_rows
+from studycli.study.report_types import CardRow, ReportData
 
 SHADES = ("·", "░", "▒", "▓", "█")
 
@@ -32,7 +32,7 @@ def _table(*columns: str, right_from: int = 1) -> Table:
     return table
 
 
-def heatmap(data: Mapping[str, Any], width: int) -> RenderableType:
+def heatmap(data: ReportData, width: int) -> RenderableType:
     """Weeks as columns (Monday on top), as many recent weeks as fit (at most a year)."""
     today = dt.date.fromisoformat(data["date"])
     counts = daily_counts(data)
@@ -76,7 +76,7 @@ def heatmap(data: Mapping[str, Any], width: int) -> RenderableType:
     return Group(*lines)
 
 
-def forecast(data: Mapping[str, Any]) -> RenderableType:
+def forecast(data: ReportData) -> RenderableType:
     rows = data["forecast"]
     peak = max((r["due"] for r in rows), default=0)
     table = _table("day", "due", "", right_from=1)
@@ -91,7 +91,7 @@ def forecast(data: Mapping[str, Any]) -> RenderableType:
     return table
 
 
-def retention_weeks(data: Mapping[str, Any]) -> RenderableType:
+def retention_weeks(data: ReportData) -> RenderableType:
     weeks = list(data["retention_by_week"])
     while len(weeks) > 4 and not weeks[0]["reviews"]:
         weeks.pop(0)
@@ -108,14 +108,14 @@ def retention_weeks(data: Mapping[str, Any]) -> RenderableType:
     return table
 
 
-def topics(data: Mapping[str, Any]) -> RenderableType:
+def topics(data: ReportData) -> RenderableType:
     table = _table(*TOPIC_COLUMNS)
     for row in topic_rows(data, label="deck"):  # topics with cards, as the report lists them
         table.add_row(*(c if isinstance(c, str) else "\n".join(c) for c in row))
     return table
 
 
-def card_rows(rows: list[Mapping[str, Any]], width: int) -> RenderableType:
+def card_rows(rows: Sequence[CardRow], width: int) -> RenderableType:
     table = _table("card", "topic", "recall now", "lapses", "reviews", right_from=2)
     deck_w = max((len(r["deck"]) for r in rows), default=5)
     card = table.columns[0]
@@ -127,7 +127,7 @@ def card_rows(rows: list[Mapping[str, Any]], width: int) -> RenderableType:
     return table
 
 
-def stats_view(data: Mapping[str, Any], width: int = 100) -> list[RenderableType]:
+def stats_view(data: ReportData, width: int = 100) -> list[RenderableType]:
     """Everything `studycli stats` prints, in order, except the other modules' sections."""
     head = Text(f"studycli stats · {data['date']}", style="bold")
     if data.get("interview_date"):
@@ -160,10 +160,10 @@ def stats_view(data: Mapping[str, Any], width: int = 100) -> list[RenderableType
             card_rows(data["leeches"][:10], width),
             Text(""),
         ]
-    if data.get("roadmap"):
+    if roadmap := data["roadmap"]:
         from studycli.render.report import roadmap_line
 
-        out.append(Text.assemble(("Roadmap ", "bold"), roadmap_line(data["roadmap"])))
+        out.append(Text.assemble(("Roadmap ", "bold"), roadmap_line(roadmap)))
     mocks = data.get("mocks") or {}
     if mocks.get("count"):
         out.append(
