@@ -43,7 +43,7 @@ def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
             continue
         fp = _Problems(display, node)
         if kind == "decks":
-            deck, cards = _parse_deck(data, fp, path)
+            deck, cards = _parse_deck(data, fp)
             if deck:
                 if deck.id in deck_where:
                     fp.add(("id",), f"deck id '{deck.id}' is also used by {deck_where[deck.id]}")

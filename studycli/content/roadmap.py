@@ -18,110 +18,138 @@ TASK_FIELDS = {"id", "kind", "text"}
 
 
 def _parse_roadmap(data: Any, problems: _Problems) -> Roadmap | None:
-    v = _Validator(problems)
-    if not v.mapping(data, (), "roadmap file"):
-        return None
-    before = len(problems.items)
-    v.fields(data, (), "roadmap", ROADMAP_FIELDS, ("id", "title", "weeks"))
-    rid = v.ident(data, (), "roadmap")
-    weeks_raw = data.get("weeks")
-    if weeks_raw is not None and (not isinstance(weeks_raw, list) or not weeks_raw):
-        problems.add(("weeks",), "roadmap: weeks must be a non-empty list")
-        weeks_raw = []
-    weeks: list[Week] = []
-    seen_days: dict[int, str] = {}
-    seen_tasks: dict[str, str] = {}
-    for wi, wraw in enumerate(weeks_raw or []):
-        wpath: tuple[Any, ...] = ("weeks", wi)
-        if not v.mapping(wraw, wpath, f"week {wi + 1}"):
-            continue
-        wnum = wraw.get("week")
-        wwhat = f"week {wnum}" if isinstance(wnum, int) else f"week {wi + 1}"
-        v.fields(wraw, wpath, wwhat, WEEK_FIELDS, ("week", "title", "days"))
-        if not isinstance(wnum, int) or isinstance(wnum, bool) or wnum < 1:
-            problems.add(wpath + ("week",), f"{wwhat}: week must be a positive whole number")
-            wnum = wi + 1
-        days: list[Day] = []
-        days_raw = wraw.get("days")
-        if days_raw is not None and (not isinstance(days_raw, list) or not days_raw):
-            problems.add(wpath + ("days",), f"{wwhat}: days must be a non-empty list")
-            days_raw = []
-        for di, draw in enumerate(days_raw or []):
-            dpath = wpath + ("days", di)
-            if not v.mapping(draw, dpath, f"{wwhat} day {di + 1}"):
-                continue
-            dnum = draw.get("day")
-            dwhat = f"day {dnum}" if isinstance(dnum, int) else f"{wwhat} day {di + 1}"
-            v.fields(draw, dpath, dwhat, DAY_FIELDS, ("day", "title", "focus", "tasks"))
-            if not isinstance(dnum, int) or isinstance(dnum, bool) or not 1 <= dnum <= 366:
-                problems.add(dpath + ("day",), f"{dwhat}: day must be a whole number from 1")
-                continue
-            line = _line_of(problems.node, dpath) if problems.node is not None else ""
-            if dnum in seen_days:
-                problems.add(
-                    dpath + ("day",), f"day {dnum} appears twice (first at line {seen_days[dnum]})"
-                )
-            seen_days[dnum] = str(line)
-            tasks: list[Task] = []
-            tasks_raw = draw.get("tasks")
-            if tasks_raw is not None and (not isinstance(tasks_raw, list) or not tasks_raw):
-                problems.add(dpath + ("tasks",), f"{dwhat}: tasks must be a non-empty list")
-                tasks_raw = []
-            for ti, traw in enumerate(tasks_raw or []):
-                tpath = dpath + ("tasks", ti)
-                if not v.mapping(traw, tpath, f"{dwhat} task {ti + 1}"):
-                    continue
-                tid = v.ident(traw, tpath, f"{dwhat} task {ti + 1}")
-                twhat = f"task '{tid}'" if tid else f"{dwhat} task {ti + 1}"
-                v.fields(traw, tpath, twhat, TASK_FIELDS, ("id", "kind", "text"))
-                if tid and tid in seen_tasks:
-                    problems.add(
-                        tpath + ("id",), f"{twhat}: duplicate task id (first at {seen_tasks[tid]})"
-                    )
-                elif tid:
-                    seen_tasks[tid] = (
-                        f"line {_line_of(problems.node, tpath)}"
-                        if problems.node is not None
-                        else "?"
-                    )
-                tasks.append(
-                    Task(
-                        id=tid,
-                        kind=v.choice(traw, "kind", tpath, twhat, TASK_KINDS),
-                        text=v.text(traw, "text", tpath, twhat, max_len=2000),
-                        day=dnum,
-                    )
-                )
-            days.append(
-                Day(
-                    day=dnum,
-                    week=wnum,
-                    title=v.text(draw, "title", dpath, dwhat, max_len=200),
-                    focus=v.strings(draw, "focus", dpath, dwhat, 1, 8, 40),
-                    tasks=tuple(tasks),
-                )
-            )
-        weeks.append(
-            Week(
-                week=wnum,
-                title=v.text(wraw, "title", wpath, wwhat, max_len=200),
-                goal=v.text(wraw, "goal", wpath, wwhat, required=False, max_len=2000),
-                targets=v.strings(wraw, "targets", wpath, wwhat, 0, 20),
-                days=tuple(sorted(days, key=lambda d: d.day)),
-            )
+    return _RoadmapParser(problems).roadmap(data)
+
+
+def _list_of(raw: Any, problems: _Problems, path: tuple[Any, ...], message: str) -> list[Any]:
+    """A field that must be a non-empty list when present; [] (and a problem) otherwise."""
+    if raw is not None and (not isinstance(raw, list) or not raw):
+        problems.add(path, message)
+        return []
+    return raw or []
+
+
+class _RoadmapParser:
+    """Parses a roadmap file in parts (roadmap, week, day, task), every problem with its line."""
+
+    def __init__(self, problems: _Problems) -> None:
+        self.problems = problems
+        self.v = _Validator(problems)
+        self.seen_days: dict[int, str] = {}  # day number -> line of its first appearance
+        self.seen_tasks: dict[str, str] = {}  # task id -> where it first appeared
+
+    def _line(self, path: tuple[Any, ...]) -> int | None:
+        return _line_of(self.problems.node, path) if self.problems.node is not None else None
+
+    def roadmap(self, data: Any) -> Roadmap | None:
+        v, problems = self.v, self.problems
+        if not v.mapping(data, (), "roadmap file"):
+            return None
+        before = len(problems.items)
+        v.fields(data, (), "roadmap", ROADMAP_FIELDS, ("id", "title", "weeks"))
+        rid = v.ident(data, (), "roadmap")
+        weeks_raw = _list_of(
+            data.get("weeks"), problems, ("weeks",), "roadmap: weeks must be a non-empty list"
         )
-    if seen_days and sorted(seen_days) != list(range(1, max(seen_days) + 1)):
-        missing = sorted(set(range(1, max(seen_days) + 1)) - set(seen_days))
-        problems.add(
-            ("weeks",),
-            f"roadmap: days must run 1..{max(seen_days)} without gaps (missing {missing[:10]})",
+        weeks = [w for i, raw in enumerate(weeks_raw) if (w := self.week(raw, i)) is not None]
+        days = self.seen_days
+        if days and sorted(days) != list(range(1, max(days) + 1)):
+            missing = sorted(set(range(1, max(days) + 1)) - set(days))
+            problems.add(
+                ("weeks",),
+                f"roadmap: days must run 1..{max(days)} without gaps (missing {missing[:10]})",
+            )
+        if len(problems.items) != before:
+            return None
+        return Roadmap(
+            id=rid,
+            title=v.text(data, "title", (), "roadmap", max_len=200),
+            source=v.text(data, "source", (), "roadmap", required=False, max_len=200),
+            weeks=tuple(sorted(weeks, key=lambda w: w.week)),
+            path=problems.display,
         )
-    if len(problems.items) != before:
-        return None
-    return Roadmap(
-        id=rid,
-        title=v.text(data, "title", (), "roadmap", max_len=200),
-        source=v.text(data, "source", (), "roadmap", required=False, max_len=200),
-        weeks=tuple(sorted(weeks, key=lambda w: w.week)),
-        path=problems.display,
-    )
+
+    def week(self, raw: Any, index: int) -> Week | None:
+        v, path = self.v, ("weeks", index)
+        if not v.mapping(raw, path, f"week {index + 1}"):
+            return None
+        number = raw.get("week")
+        what = f"week {number}" if isinstance(number, int) else f"week {index + 1}"
+        v.fields(raw, path, what, WEEK_FIELDS, ("week", "title", "days"))
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            self.problems.add(path + ("week",), f"{what}: week must be a positive whole number")
+            number = index + 1
+        days_raw = _list_of(
+            raw.get("days"),
+            self.problems,
+            path + ("days",),
+            f"{what}: days must be a non-empty list",
+        )
+        days = [
+            d for i, draw in enumerate(days_raw) if (d := self.day(draw, path, i, what, number))
+        ]
+        return Week(
+            week=number,
+            title=v.text(raw, "title", path, what, max_len=200),
+            goal=v.text(raw, "goal", path, what, required=False, max_len=2000),
+            targets=v.strings(raw, "targets", path, what, 0, 20),
+            days=tuple(sorted(days, key=lambda d: d.day)),
+        )
+
+    def day(
+        self, raw: Any, week_path: tuple[Any, ...], index: int, week_what: str, week: int
+    ) -> Day | None:
+        v, problems = self.v, self.problems
+        path = week_path + ("days", index)
+        if not v.mapping(raw, path, f"{week_what} day {index + 1}"):
+            return None
+        number = raw.get("day")
+        what = f"day {number}" if isinstance(number, int) else f"{week_what} day {index + 1}"
+        v.fields(raw, path, what, DAY_FIELDS, ("day", "title", "focus", "tasks"))
+        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 366:
+            problems.add(path + ("day",), f"{what}: day must be a whole number from 1")
+            return None
+        if number in self.seen_days:
+            problems.add(
+                path + ("day",),
+                f"day {number} appears twice (first at line {self.seen_days[number]})",
+            )
+        line = self._line(path)
+        self.seen_days[number] = "" if line is None else str(line)
+        tasks_raw = _list_of(
+            raw.get("tasks"), problems, path + ("tasks",), f"{what}: tasks must be a non-empty list"
+        )
+        tasks = [
+            t for i, traw in enumerate(tasks_raw) if (t := self.task(traw, path, i, what, number))
+        ]
+        return Day(
+            day=number,
+            week=week,
+            title=v.text(raw, "title", path, what, max_len=200),
+            focus=v.strings(raw, "focus", path, what, 1, 8, 40),
+            tasks=tuple(tasks),
+        )
+
+    def task(
+        self, raw: Any, day_path: tuple[Any, ...], index: int, day_what: str, day: int
+    ) -> Task | None:
+        v = self.v
+        path = day_path + ("tasks", index)
+        if not v.mapping(raw, path, f"{day_what} task {index + 1}"):
+            return None
+        tid = v.ident(raw, path, f"{day_what} task {index + 1}")
+        what = f"task '{tid}'" if tid else f"{day_what} task {index + 1}"
+        v.fields(raw, path, what, TASK_FIELDS, ("id", "kind", "text"))
+        if tid and tid in self.seen_tasks:
+            self.problems.add(
+                path + ("id",), f"{what}: duplicate task id (first at {self.seen_tasks[tid]})"
+            )
+        elif tid:
+            line = self._line(path)
+            self.seen_tasks[tid] = "?" if line is None else f"line {line}"
+        return Task(
+            id=tid,
+            kind=v.choice(raw, "kind", path, what, TASK_KINDS),
+            text=v.text(raw, "text", path, what, max_len=2000),
+            day=day,
+        )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from studycli.content.model import INCIDENT_DECK, STAGES, Card, Deck, Figure, Incident
@@ -130,8 +129,6 @@ class _Validator:
         path: tuple[Any, ...],
         what: str,
         options: Sequence[str],
-        *,
-        required: bool = True,
     ) -> str:
         value = data.get(key)
         if value is None:
@@ -198,13 +195,13 @@ def _parse_card(
         figures=v.figures(raw, path, what),
         tips=v.strings(raw, "tips", path, what, 0, 20),
         probe=v.text(raw, "probe", path, what, required=False, max_len=2000),
-        stage=v.choice(raw, "stage", path, what, STAGES, required=False),
+        stage=v.choice(raw, "stage", path, what, STAGES),
         origin=origin,
     )
     return card if len(v.p.items) == before else None
 
 
-def _parse_deck(data: Any, problems: _Problems, path: Path) -> tuple[Deck | None, list[Card]]:
+def _parse_deck(data: Any, problems: _Problems) -> tuple[Deck | None, list[Card]]:
     v = _Validator(problems)
     if not v.mapping(data, (), "deck file"):
         return None, []

@@ -321,7 +321,7 @@ class Mock:
                 pending.append(q)
         return pending
 
-    def rate(self, q: Question, rating: int, now: dt.datetime, *, rated_by: str = "mock") -> None:
+    def rate(self, q: Question, rating: int, now: dt.datetime) -> None:
         """Commit the answer as a review (through Drill.rate, rated_by='mock')."""
         if rating not in RATING_NAMES:
             raise ValueError(f"rating must be 1-4, got {rating}")
