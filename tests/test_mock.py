@@ -51,7 +51,8 @@ def test_selection_by_kind_and_level(catalogue):
     )
     mixed = select_questions(catalogue, "mixed", None, 8, rng)
     order = ("fundamentals", "system-design", "incident", "behavioural")
-    assert [next(k for k in order if fits(c, k)) for c in mixed[:4]] == list(order)
+    # the kinds take turns: the i-th question comes from the i-th kind's pool (a card may fit more than one)
+    assert all(fits(c, k) for c, k in zip(mixed[:4], order, strict=True))
     a = select_questions(catalogue, "mixed", "mid", 5, random.Random(7))
     b = select_questions(catalogue, "mixed", "mid", 5, random.Random(7))
     assert [c.id for c in a] == [c.id for c in b]  # same seed, same round
