@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from studycli.content.model import INTERNAL_TAGS
 from studycli.study.anki_export import FIELDS, deck_name, stable_id, text_to_html
 
 from .helpers import write
@@ -96,7 +97,7 @@ def test_whole_catalogue_imports_into_anki(cli, catalogue, tmp_path):
     for card in catalogue.cards.values():
         note = notes[card.id]
         assert note["decks"] == {deck_name(card.deck)}
-        assert note["tags"] == sorted(card.tags)
+        assert note["tags"] == sorted(t for t in card.tags if t not in INTERNAL_TAGS)
         assert note["cards"] == 1
         assert list(note["fields"]) == list(FIELDS)
         assert note["fields"]["Level"] == card.level

@@ -45,7 +45,9 @@ def decks_list(
         f"{len(cat.cards)} cards in {len(cat.decks)} decks · {len(cat.incidents)} incidents"
     )
     if show_tags:
-        tags = Counter(t for c in cat.cards.values() for t in c.tags)
+        from studycli.content.model import INTERNAL_TAGS
+
+        tags = Counter(t for c in cat.cards.values() for t in c.tags if t not in INTERNAL_TAGS)
         console.print(" ".join(f"{t}({n})" for t, n in sorted(tags.items())))
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from studycli.cli.base import app, app_context, make_console
+from studycli.cli.base import app, app_context, check_filters, make_console
 from studycli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -48,6 +48,16 @@ def mock(
             "--out", metavar="DIR", help="Folder for the Markdown transcript [default: HOME/mocks]."
         ),
     ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag",
+            "-t",
+            metavar="TAG",
+            help="Only cards with this tag or from this deck (repeatable); --tag meta adds the "
+            "cards about interview craft itself, left out otherwise.",
+        ),
+    ] = None,
 ) -> None:
     """A timed mock interview: questions against a countdown, no model answer until the end.
 
@@ -59,11 +69,12 @@ def mock(
     a = app_context(ctx)
     if kind not in KINDS:
         raise UsageError(f"--kind: must be one of {', '.join(KINDS)} (got '{kind}')")
+    check_filters(a, [], tag or [], [])
     console = make_console()
     session = Mock.start(
         a.store, a.scheduler, a.catalogue, a.now(),
         kind=kind, level=level, minutes=minutes, answer_seconds=int(round(answer_minutes * 60)),
-        rollover_hour=a.rollover_hour,
+        rollover_hour=a.rollover_hour, tags=tag or [],
     )  # fmt: skip
     from studycli.tui.mock import run_mock
 

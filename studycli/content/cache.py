@@ -14,14 +14,13 @@ from typing import Any
 from studycli.content.model import BODY_FIELDS, Card, CardIndex, Catalogue, Deck, Figure
 from studycli.storage.content_cache import BodyFile, CacheHead, read_cache_head, write_cache_file
 
-CACHE_FORMAT = 8  # bump when the cached shape of content changes
+CACHE_FORMAT = 9  # bump when the cached shape of content changes
 
 
 def _card_body(c: Card) -> tuple[Any, ...]:
     return (
         c.source, c.question, c.answer, c.key_points, c.red_flags, c.follow_ups,
-        tuple((f.value, f.what, f.who, f.when) for f in c.figures), c.tips, c.probe, c.stage,
-        c.origin,
+        tuple(tuple(f) for f in c.figures), c.tips, c.probe, c.stage, c.origin, c.see,
     )  # fmt: skip
 
 
@@ -34,7 +33,7 @@ class _BodyReader:
     def __call__(self, card: Card) -> None:
         blob = self.read(card.id)
         if blob is None:  # the cache vanished under us: an unreadable card is better than a crash
-            body: tuple[Any, ...] = ("", "", "", (), (), (), (), (), "", "", "")
+            body: tuple[Any, ...] = ("", "", "", (), (), (), (), (), "", "", "", ())
         else:
             body = marshal.loads(blob)
         for name, value in zip(BODY_FIELDS, body, strict=True):
@@ -61,7 +60,7 @@ def _write_cache(path: Path, cat: Catalogue, fingerprint: str) -> None:
         fingerprint,
         marshal.dumps(index),
         marshal.dumps([tuple(d) for d in cat.decks.values()]),
-        pickle.dumps((cat.incidents, cat.roadmap)),
+        pickle.dumps((cat.incidents, cat.roadmap, cat.sources)),
     )
     write_cache_file(path, head, ((c.id, marshal.dumps(_card_body(c))) for c in cards))
 
@@ -77,7 +76,7 @@ def _read_cache(path: Path, fingerprint: str) -> Catalogue | None:
             cat.decks[d[0]] = Deck(*d)
         import pickle
 
-        cat.incidents, cat.roadmap = pickle.loads(head.other)
+        cat.incidents, cat.roadmap, cat.sources = pickle.loads(head.other)
     except Exception:  # noqa: BLE001 - any unreadable cache is simply rebuilt
         return None
     return cat

@@ -16,9 +16,23 @@ from typing import NamedTuple
 from studycli import __version__
 from studycli.content.cache import CACHE_FORMAT, _read_cache, _write_cache
 from studycli.content.model import INCIDENT_DECK, Card, Catalogue, Deck
-from studycli.content.paths import content_files, content_roots, display_path
+from studycli.content.paths import (
+    SOURCES_FILES,
+    bundled_root,
+    content_files,
+    content_roots,
+    display_path,
+)
 from studycli.content.roadmap import _parse_roadmap
 from studycli.content.schema import _parse_deck, _parse_incident, incident_cards
+from studycli.content.sources import (
+    Ref,
+    check_refs,
+    collect_refs,
+    parse_sources,
+    root_of,
+    sources_file,
+)
 from studycli.content.yamlio import _line_of, _Problems, parse_yaml
 from studycli.errors import ContentError
 
@@ -29,12 +43,16 @@ class LoadResult(NamedTuple):
 
 
 def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
-    """Parse and validate the given files; cross-file checks (duplicate ids, roadmap tags)."""
+    """Parse and validate the given files; cross-file checks (duplicate ids, roadmap tags,
+    sources and `see:` references)."""
     all_cards: dict[str, Card] = {}
     cat = Catalogue(cards=all_cards)
     problems: list[str] = []
     where: dict[str, str] = {}  # card id -> origin
     deck_where: dict[str, str] = {}
+    refs: list[Ref] = []
+    # folders with a sources list name a source entry in every `source` and figure `via`
+    strict = {root_of(path).resolve() for kind, path in files if kind == "sources"}
     for kind, path in files:
         display = display_path(path)
         data, node, file_problems = parse_yaml(path, display)
@@ -42,7 +60,19 @@ def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
             problems += file_problems
             continue
         fp = _Problems(display, node)
-        if kind == "decks":
+        if kind != "sources":
+            refs += collect_refs(kind, data, fp, root_of(path).resolve() in strict)
+        if kind == "sources":
+            for source in parse_sources(data, fp):
+                if source.id in cat.sources:
+                    fp.items.append(
+                        f"{source.path}: source '{source.id}': also defined at "
+                        f"{cat.sources[source.id].path}"
+                    )
+                else:
+                    cat.sources[source.id] = source
+            new_cards = []
+        elif kind == "decks":
             deck, cards = _parse_deck(data, fp)
             if deck:
                 if deck.id in deck_where:
@@ -80,6 +110,7 @@ def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
             where[card.id] = card.origin
             all_cards[card.id] = card
         problems += fp.items
+    problems += check_refs(refs, cat.sources, all_cards)
     if cat.incidents and INCIDENT_DECK not in cat.decks:
         ids = tuple(c.id for c in cat.cards.values() if c.deck == INCIDENT_DECK)
         cat.decks[INCIDENT_DECK] = Deck(
@@ -145,14 +176,36 @@ def validate_paths(
         p = Path(raw)
         if p.is_dir():
             found = content_files([p])
-            if not found:
+            if not any(kind != "sources" for kind, _ in found):
                 problems.append(f"{display_path(p)}: no YAML content found")
             files += found
+        elif p.is_file() and p.name in SOURCES_FILES:
+            files.append(("sources", p))
         elif p.is_file():
             kind = p.parent.name if p.parent.name in ("decks", "incidents", "roadmap") else "decks"
             files.append((kind, p))
+            listed = sources_file(root_of(p))  # a file is checked against its folder's sources
+            if listed is not None:
+                files.append(("sources", listed))
         else:
             problems.append(f"{display_path(p)}: no such file or folder")
+    # the bundled sources can be cited from any folder
+    bundled = sources_file(bundled_root())
+    if bundled is not None:
+        files.insert(0, ("sources", bundled))
+    files = _unique(files)
     result = load_files(files)
     result.problems[:0] = problems
     return result
+
+
+def _unique(files: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
+    """Each file once (a sources list may be named by several paths), sources lists first."""
+    seen: set[Path] = set()
+    out: list[tuple[str, Path]] = []
+    for kind, path in sorted(files, key=lambda f: f[0] != "sources"):
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append((kind, path))
+    return out

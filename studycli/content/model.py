@@ -18,15 +18,42 @@ INCIDENT_DECK = "incidents"
 # are read only when a card is shown.
 BODY_FIELDS = (
     "source", "question", "answer", "key_points", "red_flags", "follow_ups", "figures", "tips",
-    "probe", "stage", "origin",
+    "probe", "stage", "origin", "see",
 )  # fmt: skip
+
+# Tags that organise content but mean nothing to a reader ("table": the answer is a table).
+INTERNAL_TAGS = frozenset({"table"})
+
+# Cards about interview craft itself (how rounds are scored, what to ask at the end): drilled
+# like any card, but left out of mock interviews unless asked for with --tag meta.
+META_TAG = "meta"
+
+
+def shown_tags(tags: Iterable[str], deck: str = "") -> tuple[str, ...]:
+    """The tags a user sees: without internal ones and without the deck's own name."""
+    return tuple(t for t in tags if t not in INTERNAL_TAGS and t != deck)
 
 
 class Figure(NamedTuple):
     value: str
     what: str
-    who: str
-    when: str
+    who: str  # whoever first reported it (Anthropic, Reuters, a court, the article's author)
+    when: str  # as precise as known; n.d. when undated
+    via: str = ""  # id of the source entry it was taken from
+
+
+class Source(NamedTuple):
+    """One entry of a sources list: an article the content draws on, or a primary study."""
+
+    id: str
+    title: str
+    author: str
+    publication: str
+    date: str
+    file: str = ""
+    url: str = ""
+    note: str = ""
+    path: str = ""  # "file:line" where it is defined
 
 
 @dataclass(slots=True)  # not frozen: construction is ~10x cheaper, and start-up builds thousands
@@ -46,6 +73,7 @@ class Card:
     probe: str = ""
     stage: str = ""
     origin: str = ""  # "path:line" where the card is defined
+    see: tuple[str, ...] = ()  # ids of related cards (cross-links)
     # Cards read from the content cache start with only their index fields; the rest
     # (question, answer, ...) is read from the cache on first use by this loader.
     _body: Any = field(default=None, repr=False, compare=False)
@@ -151,6 +179,7 @@ class Catalogue:
     decks: dict[str, Deck] = field(default_factory=dict)
     incidents: dict[str, Incident] = field(default_factory=dict)
     roadmap: Roadmap | None = None
+    sources: dict[str, Source] = field(default_factory=dict)
     roots: tuple[str, ...] = ()
 
     @property

@@ -28,14 +28,21 @@ def content_roots(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
     return [r if r.is_absolute() else Path.cwd() / r for r in roots]
 
 
-def content_files(roots: Sequence[Path]) -> list[tuple[str, Path]]:
-    """(kind, path) for every YAML file under each root's decks/, incidents/, roadmap/.
+SOURCES_FILES = ("sources.yaml", "sources.yml")
 
-    A root that is itself a folder of YAML files (no such sub-folders) is read as decks.
+
+def content_files(roots: Sequence[Path]) -> list[tuple[str, Path]]:
+    """(kind, path) for each root's sources list and every YAML file under its decks/,
+    incidents/ and roadmap/.
+
+    A root that is itself a folder of YAML files (no such sub-folders) is read as decks,
+    apart from its sources list.
     """
     files: list[tuple[str, Path]] = []
     for root in roots:
         found = False
+        listed = [root / name for name in SOURCES_FILES if (root / name).is_file()]
+        files += [("sources", p) for p in listed[:1]]
         for kind in ("decks", "incidents", "roadmap"):
             sub = root / kind
             if sub.is_dir():
@@ -45,7 +52,9 @@ def content_files(roots: Sequence[Path]) -> list[tuple[str, Path]]:
                 ]
         if not found and root.is_dir():
             files += [
-                ("decks", p) for p in sorted(root.glob("*.y*ml")) if p.suffix in (".yaml", ".yml")
+                ("decks", p)
+                for p in sorted(root.glob("*.y*ml"))
+                if p.suffix in (".yaml", ".yml") and p.name not in SOURCES_FILES
             ]
     return files
 

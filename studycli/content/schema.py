@@ -16,7 +16,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 CARD_FIELDS = {
     "id", "level", "tags", "source", "question", "answer", "key_points",
-    "red_flags", "follow_ups", "figures", "tips", "probe", "stage",
+    "red_flags", "follow_ups", "figures", "tips", "probe", "stage", "see",
 }  # fmt: skip
 
 CARD_REQUIRED = ("id", "level", "tags", "source", "question", "answer", "key_points")
@@ -34,7 +34,9 @@ INCIDENT_REQUIRED = (
     "impact", "mitigations", "probe", "lesson", "key_points", "figures", "sources",
 )  # fmt: skip
 
-FIGURE_FIELDS = ("value", "what", "who", "when")
+FIGURE_FIELDS = ("value", "what", "who", "when")  # required; "via" (a source id) is optional
+
+MAX_SEE = 8
 
 
 class _Validator:
@@ -153,23 +155,41 @@ class _Validator:
         out = []
         for i, fig in enumerate(value):
             fpath = path + ("figures", i)
+            keys = FIGURE_FIELDS + (("via",) if isinstance(fig, dict) and "via" in fig else ())
             if (
                 not isinstance(fig, dict)
-                or set(fig) != set(FIGURE_FIELDS)
+                or set(fig) != set(keys)
                 or not all(
                     isinstance(fig[k], (str, int, float))
                     and not isinstance(fig[k], bool)
                     and str(fig[k]).strip()
-                    for k in FIGURE_FIELDS
+                    for k in keys
                 )
             ):
                 self.p.add(
                     fpath,
-                    f"{what}: figures[{i}] must have exactly value, what, who, when (all text)",
+                    f"{what}: figures[{i}] must have value, what, who, when and optionally via "
+                    "(all text)",
                 )
                 continue
-            out.append(Figure(*(str(fig[k]).strip() for k in FIGURE_FIELDS)))
+            out.append(Figure(*(str(fig[k]).strip() for k in keys)))
         return tuple(out)
+
+    def ids(
+        self, data: dict[str, Any], key: str, path: tuple[Any, ...], what: str, hi: int
+    ) -> tuple[str, ...]:
+        """A list of at most `hi` ids (lowercase letters, digits, hyphens), e.g. `see:`."""
+        value = data.get(key)
+        if value is None:
+            return ()
+        if (
+            not isinstance(value, list)
+            or len(value) > hi
+            or not all(isinstance(v, str) and ID_RE.match(v) for v in value)
+        ):
+            self.p.add(path + (key,), f"{what}: {key} must be a list of at most {hi} card ids")
+            return ()
+        return tuple(value)
 
 
 def _parse_card(
@@ -197,6 +217,7 @@ def _parse_card(
         probe=v.text(raw, "probe", path, what, required=False, max_len=2000),
         stage=v.choice(raw, "stage", path, what, STAGES),
         origin=origin,
+        see=v.ids(raw, "see", path, what, MAX_SEE),
     )
     return card if len(v.p.items) == before else None
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from studycli.content.model import Card, Catalogue
+from studycli.content.model import INTERNAL_TAGS, Card, Catalogue
 from studycli.errors import UsageError
 
 DECK_PARENT = "studycli"
@@ -100,7 +100,7 @@ def note_fields(card: Card) -> list[str]:
 
 def anki_tags(card: Card) -> list[str]:
     # Anki tags are whitespace-separated words; studycli tags are already single words.
-    return sorted({t.replace(" ", "_") for t in card.tags})
+    return sorted({t.replace(" ", "_") for t in card.tags if t not in INTERNAL_TAGS})
 
 
 @dataclass(frozen=True)

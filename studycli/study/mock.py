@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from studycli.clock import to_ms
-from studycli.content.model import INCIDENT_DECK, Card, Catalogue
+from studycli.content.model import INCIDENT_DECK, META_TAG, Card, Catalogue
 from studycli.errors import UsageError
 from studycli.scheduler import Scheduler
 from studycli.storage import mocks
@@ -76,17 +76,27 @@ def select_questions(
     count: int,
     rng: random.Random,
     exclude: Sequence[str] = (),
+    tags: Sequence[str] = (),
 ) -> list[Card]:
     """`count` distinct cards of a kind; the given level first, then the nearest levels.
 
     "mixed" takes the kinds in turn. Suspended or recently asked cards can be passed in `exclude`.
+    `tags` keeps cards with any of them (or from a deck of that name). Cards about interview
+    craft itself (tagged meta) are asked only when `tags` names meta.
     """
     if kind not in KINDS:
         raise UsageError(f"--kind: must be one of {', '.join(KINDS)} (got '{kind}')")
     if level is not None and level not in LEVELS:
         raise UsageError(f"--level: must be one of {', '.join(LEVELS)} (got '{level}')")
     skip = set(exclude)
-    cards = [c for c in catalogue.cards.values() if c.id not in skip]
+    wanted = set(tags)
+    cards = [
+        c
+        for c in catalogue.cards.values()
+        if c.id not in skip
+        and (META_TAG in wanted or META_TAG not in c.tags)
+        and (not wanted or c.deck in wanted or not wanted.isdisjoint(c.tags))
+    ]
 
     def ranked(kind_: str) -> list[Card]:
         pool = [c for c in cards if fits(c, kind_)]
@@ -112,6 +122,7 @@ def select_questions(
                     used.add(card.id)
     if not chosen:
         what = f"{kind} questions" + (f" at level {level}" if level else "")
+        what += f" tagged {', '.join(tags)}" if tags else ""
         raise UsageError(f"--kind: no {what} in the loaded decks")
     return chosen
 
@@ -214,6 +225,7 @@ class Mock:
         answer_seconds: int = ANSWER_SECONDS,
         rollover_hour: int = 4,
         seed: int | None = None,
+        tags: Sequence[str] = (),
     ) -> Mock:
         if minutes <= 0:
             raise UsageError("--minutes: must be more than 0")
@@ -222,8 +234,9 @@ class Mock:
         suspended = [cid for cid, s in store.states().items() if s.suspended]
         rng = random.Random(seed if seed is not None else to_ms(now))
         cards = select_questions(
-            catalogue, kind, level, question_count(minutes, answer_seconds), rng, exclude=suspended
-        )
+            catalogue, kind, level, question_count(minutes, answer_seconds), rng,
+            exclude=suspended, tags=tags,
+        )  # fmt: skip
         questions = [Question(c.id, c.deck, c.level, c.question, list(c.key_points)) for c in cards]
         mock = cls(
             store, scheduler, catalogue, questions, kind, level, minutes, answer_seconds, now,

@@ -8,7 +8,7 @@ from rich.console import Group
 from rich.panel import Panel
 from rich.text import Text
 
-from studycli.content.model import Card
+from studycli.content.model import Card, shown_tags
 from studycli.scheduler import Outcome
 from studycli.tui.styles import RATING_STYLE
 from studycli.vocab import RATING_NAMES
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def question_panel(card: Card, index: int, total: int) -> Panel:
-    tags = " ".join(f"#{t}" for t in card.tags if t != card.deck)
+    tags = " ".join(f"#{t}" for t in shown_tags(card.tags, card.deck))
     title = f"[bold]{index}/{total}[/] · {card.deck} · {card.level}"
     body = Text(card.question, style="bold")
     return Panel(
@@ -47,6 +47,11 @@ def answer_panel(card: Card) -> Panel:
         for q in card.follow_ups:
             fu.append(f"  → {q}\n", style="")
         parts.append(fu)
+    if card.see:
+        see = Text("See also ", style="bold")
+        see.append(", ".join(card.see), style="cyan")
+        see.append("  (studycli cards show ID)", style="dim")
+        parts.append(see)
     return Panel(Group(*parts), title="Model answer", title_align="left", border_style="green")
 
 
