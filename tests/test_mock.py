@@ -159,7 +159,8 @@ def test_total_time_runs_out(store, catalogue, tmp_path):
 
 
 def plain_mock(cli, *args: str, input: str, now: str = NOW, env: dict | None = None):
-    return cli("mock", *args, now=now, input=input, env=env)
+    """A mock without follow-ups (test_mock_interviewer.py covers those)."""
+    return cli("mock", "--no-follow-ups", *args, now=now, input=input, env=env)
 
 
 def test_mock_self_rated_through_the_cli(cli, isolated_home, catalogue):
@@ -422,7 +423,7 @@ class Terminal:
 
 @pytest.mark.terminal
 def test_one_minute_mock_in_a_real_terminal(isolated_home):
-    term = Terminal(isolated_home, "mock", "--minutes", "1")
+    term = Terminal(isolated_home, "mock", "--no-follow-ups", "--minutes", "1")
     term.wait_for("Mock interview · mixed · 1 question · 1:00")
     term.wait_for("Press Enter to start")
     term.send("\r")
@@ -459,7 +460,15 @@ def test_one_minute_mock_in_a_real_terminal(isolated_home):
 @pytest.mark.terminal
 def test_answer_is_submitted_when_its_time_runs_out(isolated_home):
     term = Terminal(
-        isolated_home, "mock", "--minutes", "1", "--answer-minutes", "0.1", "--kind", "incident"
+        isolated_home,
+        "mock",
+        "--no-follow-ups",
+        "--minutes",
+        "1",
+        "--answer-minutes",
+        "0.1",
+        "--kind",
+        "incident",
     )
     term.wait_for("Press Enter to start")
     term.send("\r")
@@ -487,7 +496,9 @@ def test_answer_is_submitted_when_its_time_runs_out(isolated_home):
 
 @pytest.mark.terminal
 def test_ctrl_c_keeps_the_answers_given(isolated_home):
-    term = Terminal(isolated_home, "mock", "--minutes", "6", "--kind", "fundamentals")
+    term = Terminal(
+        isolated_home, "mock", "--no-follow-ups", "--minutes", "6", "--kind", "fundamentals"
+    )
     term.wait_for("Press Enter to start")
     term.send("\r")
     term.wait_for("Question 1/2")
@@ -506,3 +517,31 @@ def test_ctrl_c_keeps_the_answers_given(isolated_home):
     assert [q["answer"] for q in t["questions"]] == ["Embeddings map text to vectors.", None]
     assert Path(db.execute("SELECT markdown_path FROM mocks").fetchone()[0]).exists()
     assert db.execute("SELECT count(*) FROM review_entries").fetchone()[0] == 0
+
+
+@pytest.mark.terminal
+def test_a_follow_up_in_a_real_terminal_without_a_model(isolated_home):
+    term = Terminal(isolated_home, "mock", "--minutes", "6", "--kind", "fundamentals")
+    term.wait_for("Press Enter to start")
+    term.send("\r")
+    term.wait_for("Question 1/2")
+    term.wait_for(r"⏱ \d:\d\d left for this answer")
+    term.send("Embeddings map text to vectors.\r\r")
+    term.wait_for("tick what your answer covered")
+    term.send("1\r")
+    term.wait_for("Follow-up")
+    term.wait_for(r"⏱ 1:\d\d left for this answer")  # its own countdown: half an answer's time
+    term.send("A second, shorter answer.\r\r")
+    term.wait_for("Follow-up answer saved")
+    term.wait_for("Question 2/2")
+    term.send("/quit\r")
+    term.wait_for("Tick what your two answers covered together")
+    term.send("1\r")
+    term.wait_for("Rate:")
+    term.send("q")
+    term.wait_for("Transcript saved: ")
+    assert term.finish() == 0
+    db = sqlite3.connect(isolated_home / "studycli.db")
+    t = json.loads(db.execute("SELECT transcript FROM mocks").fetchone()[0])
+    q = t["questions"][0]
+    assert q["follow_up_source"] == "card" and q["follow_answer"] == "A second, shorter answer."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from studycli.cli.context import AppContext
     from studycli.content.model import Card
+    from studycli.grading.settings import GraderSettings
     from studycli.study.mock import MockGrade
 
 
@@ -58,11 +59,26 @@ def mock(
             "cards about interview craft itself, left out otherwise.",
         ),
     ] = None,
+    follow_ups: Annotated[
+        bool,
+        typer.Option("--follow-ups/--no-follow-ups", help="Ask a follow-up after each answer."),
+    ] = True,
+    rephrase: Annotated[
+        bool,
+        typer.Option(
+            "--rephrase",
+            help="Ask each question in other words (needs a model), so wording alone does not pass.",
+        ),
+    ] = False,
 ) -> None:
-    """A timed mock interview: questions against a countdown, no model answer until the end.
+    """A timed mock interview: questions against a countdown, each with a follow-up.
 
-    Answers are graded at the end (by the configured grader, else by you against the key
-    points), count as reviews, and the transcript is saved and written as Markdown.
+    After each answer the interviewer asks one follow-up on its weakest part (chosen by the
+    configured model, else the card's follow-up for the key points you tick as missed).
+    Answers are graded at the end (by the grader, else by you against the key points),
+    count as reviews, and the transcript is saved as Markdown. '--kind system-design' runs
+    one design prompt in timed phases (clarify, high-level design, deep dive, trade-offs,
+    failure modes, scaling), each with its rubric.
     """
     from studycli.study.mock import KINDS, Mock
 
@@ -70,15 +86,27 @@ def mock(
     if kind not in KINDS:
         raise UsageError(f"--kind: must be one of {', '.join(KINDS)} (got '{kind}')")
     check_filters(a, [], tag or [], [])
+    if not 0.1 <= answer_minutes <= 60:  # also refuses nan, which no range check catches
+        raise UsageError("--answer-minutes: must be a number from 0.1 to 60")
+    if not 1 <= minutes <= 240:
+        raise UsageError("--minutes: must be a number from 1 to 240")
+    settings = _grader_settings(a)
+    if rephrase and settings is None:
+        raise UsageError("--rephrase: needs a model ('studycli config set grader.model ...')")
     console = make_console()
+    if kind == "system-design":
+        _design_round(a, console, level, minutes, out)
+        return
     session = Mock.start(
         a.store, a.scheduler, a.catalogue, a.now(),
         kind=kind, level=level, minutes=minutes, answer_seconds=int(round(answer_minutes * 60)),
         rollover_hour=a.rollover_hour, tags=tag or [],
     )  # fmt: skip
+    from studycli.study.follow_ups import Interviewer
     from studycli.tui.mock import run_mock
 
-    reason = run_mock(a.now, session, console, _grader(a))
+    interviewer = Interviewer(settings, rephrase=rephrase, follow_ups=follow_ups)
+    reason = run_mock(a.now, session, console, _grader(a), interviewer)
     if not session.answered():
         session.discard()  # cancelled before any answer: nothing worth a transcript
         console.print("No answers given: nothing saved.")
@@ -117,3 +145,44 @@ def _grader(a: AppContext) -> Callable[[Card, str], MockGrade] | None:
         )
 
     return grade
+
+
+def _grader_settings(a: AppContext) -> GraderSettings | None:
+    """The configured model's settings (no LiteLLM import), or None when none is set."""
+    from studycli.grading.settings import GraderSettings
+
+    return GraderSettings.from_config(a.config)
+
+
+def _design_round(
+    a: AppContext, console: Any, level: str | None, minutes: float, out: Path | None
+) -> None:
+    from studycli.study.design import DesignRound
+    from studycli.tui.design import run_design
+
+    rnd = DesignRound.start(a.store, a.catalogue, a.now(), level=level, minutes=minutes)
+
+    def rate(rating: int) -> str:
+        from studycli.study.drill import Drill
+        from studycli.vocab import RATING_NAMES
+
+        drill = Drill(
+            a.store, a.scheduler, a.catalogue, [rnd.card.id], rollover_hour=a.rollover_hour,
+            session_id=rnd.uid, rated_by="mock",
+        )  # fmt: skip
+        if drill.current is None:
+            return "The prompt's card is no longer in the content: not rated."
+        answer = "\n\n".join(f"{p.title}:\n{p.answer}" for p in rnd.answered())
+        seconds = int(rnd.used_seconds * 1000)
+        drill.rate(rating, a.now(), answer=answer, duration_ms=seconds)
+        return f"{RATING_NAMES[rating]} saved as a review of {rnd.card.id}."
+
+    reason = run_design(a.now, rnd, console, _grader(a), rate)
+    if not rnd.answered():
+        rnd.discard()
+        console.print("No phase answered: nothing saved.")
+    else:
+        path = rnd.finish(a.now(), out or (a.home / "mocks"))
+        console.print(f"Transcript saved: {path}", highlight=False, soft_wrap=True)
+    if reason == "interrupted":
+        raise typer.Exit(130)

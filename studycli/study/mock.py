@@ -162,10 +162,26 @@ class Question:
     grade_uid: str | None = None
     feedback: str = ""
     review_uid: str | None = None
+    asked: str | None = None  # the question in other words, when it was rephrased
+    follow_up: str | None = None  # the interviewer's follow-up question
+    follow_up_point: int | None = None  # the key point it probes (0-based)
+    follow_up_source: str | None = None  # model | card
+    follow_answer: str | None = None
+    follow_seconds: float | None = None
+    follow_budget_s: float = 0.0
+    follow_timed_out: bool = False
 
     @property
     def answered(self) -> bool:
         return self.answer is not None
+
+    @property
+    def full_answer(self) -> str:
+        """What is graded: the answer, and the follow-up's answer after it."""
+        text = (self.answer or "").strip()
+        if self.follow_up and self.follow_answer:
+            text += f"\n\n(Follow-up: {self.follow_up})\n{self.follow_answer.strip()}"
+        return text
 
 
 def suggest_rating(score: float | None, answer: str) -> int:
@@ -253,7 +269,7 @@ class Mock:
 
     @property
     def used_seconds(self) -> float:
-        return sum(q.seconds or 0.0 for q in self.questions)
+        return sum((q.seconds or 0.0) + (q.follow_seconds or 0.0) for q in self.questions)
 
     @property
     def left_seconds(self) -> float:
@@ -284,6 +300,23 @@ class Mock:
         self.position += 1
         self._save()
         return q
+
+    def follow_up_budget(self) -> float:
+        """Seconds for a follow-up's answer: half an answer's budget, within the time left."""
+        return min(max(60.0, self.answer_seconds / 2), self.left_seconds)
+
+    def ask_follow_up(self, q: Question, question: str, point: int | None, source: str) -> None:
+        q.follow_up, q.follow_up_point, q.follow_up_source = question, point, source
+        q.follow_budget_s = round(self.follow_up_budget(), 1)
+        self._save()
+
+    def answer_follow_up(
+        self, q: Question, answer: str, seconds: float, *, timed_out: bool = False
+    ) -> None:
+        q.follow_answer = answer.strip()
+        q.follow_seconds = round(max(0.0, seconds), 1)
+        q.follow_timed_out = timed_out or q.follow_seconds >= q.follow_budget_s
+        self._save()
 
     def discard(self) -> None:
         """Forget a mock that has no answer (cancelled before the first one)."""
@@ -326,7 +359,7 @@ class Mock:
             if card is None:
                 continue
             try:
-                result = grader(card, q.answer or "")
+                result = grader(card, q.full_answer)
             except Exception as exc:  # noqa: BLE001 - one failed grade must not lose the mock
                 result = MockGrade("pending", feedback=f"{type(exc).__name__}: {exc}")
             self.apply_grade(q, result)
@@ -347,7 +380,8 @@ class Mock:
         if drill.current is None:
             return  # the card left the catalogue mid-mock; its answer stays in the transcript
         duration = int((q.seconds or 0) * 1000)
-        drill.rate(rating, now, answer=q.answer or "", duration_ms=duration, suggested=q.suggested)
+        duration += int((q.follow_seconds or 0) * 1000)
+        drill.rate(rating, now, answer=q.full_answer, duration_ms=duration, suggested=q.suggested)
         q.review_uid = drill.history[-1].uid
         q.rating = rating
         q.rated_by = "grader" if q.grade_status == "done" else "self"
@@ -366,7 +400,7 @@ class Mock:
 
     def transcript(self) -> dict[str, Any]:
         return {
-            "version": 1,
+            "version": 2,
             "uid": self.uid,
             "started": self.started.isoformat(timespec="seconds"),
             "kind": self.kind,
@@ -440,11 +474,24 @@ def render_markdown(t: dict[str, Any], catalogue: Catalogue | None = None) -> st
             continue
         took = f"Time taken: {clock(q['seconds'])} of {clock(q['budget_s'])}"
         lines += [took + (" (time ran out)" if q["timed_out"] else ""), ""]
+        if q.get("asked"):
+            lines += [f"Asked as: _{q['asked']}_", ""]
         lines.append("**Your answer**")
         lines.append("")
         body = q["answer"].strip() or "_(no answer: I don't know)_"
         lines += [f"> {line}" if line else ">" for line in body.splitlines()]
         lines.append("")
+        if q.get("follow_up"):
+            lines += [f"**Follow-up** ({q['follow_up_source']}): {q['follow_up']}", ""]
+            if q.get("follow_answer") is not None:
+                took = f"{clock(q['follow_seconds'])} of {clock(q['follow_budget_s'])}"
+                lines += [
+                    f"Time taken: {took}" + (" (time ran out)" if q["follow_timed_out"] else ""),
+                    "",
+                ]
+                reply = q["follow_answer"].strip() or "_(no answer)_"
+                lines += [f"> {line}" if line else ">" for line in reply.splitlines()]
+                lines.append("")
         lines.append("**Key points**")
         lines.append("")
         checks = q["checklist"] or [None] * len(q["key_points"])

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from studycli.content.model import Card
-    from studycli.study.mock import Mock, MockGrade
+    from studycli.study.follow_ups import Interviewer
+    from studycli.study.mock import Mock, MockGrade, Question
 
 
 def run_mock(
@@ -24,8 +25,11 @@ def run_mock(
     session: Mock,
     console: Console,
     grader: Callable[[Card, str], MockGrade] | None = None,
+    interviewer: Interviewer | None = None,
 ) -> str:
-    """Ask the questions against the clock, then grade and rate. Returns why it ended."""
+    """Ask the questions against the clock, each with a follow-up, then grade and rate.
+
+    Returns why it ended."""
     from rich.panel import Panel
     from rich.text import Text
 
@@ -55,15 +59,22 @@ def run_mock(
     except KeyboardInterrupt:
         session.stop("interrupted")
         return "interrupted"
+    from studycli.study.follow_ups import Interviewer
+
+    interviewer = interviewer or Interviewer()
     try:
         while (q := session.current) is not None:
             i = session.position + 1
+            card = session.catalogue.cards.get(q.card_id)
+            if card is not None and q.asked is None:
+                q.asked = interviewer.question(card)
+            _say_notes(console, interviewer)
             budget = session.budget()
             console.print()
             title = f"[bold]Question {i}/{n}[/] · {q.deck} · {q.level}"
             console.print(
                 Panel(
-                    Text(q.question, style="bold"),
+                    Text(q.asked or q.question, style="bold"),
                     title=title,
                     title_align="left",
                     border_style="magenta",
@@ -89,6 +100,8 @@ def run_mock(
             session.submit(answer, took, timed_out=timed_out)
             note = "Time's up: answer submitted" if q.timed_out else "Answer saved"
             console.print(f"{note} · {clock(q.seconds)} of {clock(q.budget_s)}", style="dim")
+            if card is not None and not _follow_up(session, q, card, console, inp, interviewer):
+                break
     except KeyboardInterrupt:
         session.stop("interrupted")
         console.print("\nInterrupted: the answers so far are saved, unrated.")
@@ -98,6 +111,68 @@ def run_mock(
     elif session.status == "out-of-time":
         console.print("[bold]Time is up.[/]")
     return _review(now, session, console, inp, grader)
+
+
+def _say_notes(console: Console, interviewer: Interviewer) -> None:
+    while interviewer.notes:
+        console.print(f"[yellow]Note: {interviewer.notes.pop(0)}.[/]")
+
+
+def _follow_up(
+    session: Mock, q: Question, card: Card, console: Console, inp: Any, interviewer: Interviewer
+) -> bool:
+    """Ask the interviewer's follow-up to the answer just given. False: the candidate quit."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from studycli.study.mock import clock
+    from studycli.tui.input import Action, Quit, typed_action
+
+    if not (q.answer or "").strip() or session.left_seconds <= 0:
+        return True
+    missed = None
+    if not interviewer.follow_ups:
+        return True
+    if interviewer.settings is None and card.follow_ups and q.key_points:
+        console.print("[dim]Before the follow-up, tick what your answer covered:[/]")
+        for k, point in enumerate(q.key_points, 1):
+            console.print(f"  {k}. {point}", highlight=False)
+        try:
+            covered = _ask_checklist(console, inp, len(q.key_points))
+        except Quit:
+            return False
+        session.check(q, covered)
+        missed = [k for k, hit in enumerate(covered) if not hit]
+    if interviewer.uses_model:
+        console.print("The interviewer reads your answer…", style="dim")
+    chosen = interviewer.follow_up(card, q.answer or "", missed)
+    _say_notes(console, interviewer)
+    if chosen is None:
+        return True
+    session.ask_follow_up(q, chosen.question, chosen.point, chosen.source)
+    budget = q.follow_budget_s
+    console.print(
+        Panel(Text(chosen.question, style="bold"), title="[bold]Follow-up[/]", title_align="left",
+              border_style="magenta")
+    )  # fmt: skip
+    started = time.monotonic()
+    if inp.interactive:
+        answer, timed_out = _timed_answer(budget, session.left_seconds)
+    else:
+        console.print(f"You have {clock(budget)} for the follow-up.")
+        try:
+            answer, timed_out = inp.answer(), False
+        except Quit:
+            return False
+    action = typed_action(answer)
+    if action is Action.QUIT:
+        return False
+    if action is not None:
+        answer = ""
+    session.answer_follow_up(q, answer, time.monotonic() - started, timed_out=timed_out)
+    note = "Time's up: follow-up submitted" if q.follow_timed_out else "Follow-up answer saved"
+    console.print(f"{note} · {clock(q.follow_seconds)} of {clock(budget)}", style="dim")
+    return True
 
 
 def _timed_answer(budget: float, mock_left: float) -> tuple[str, bool]:
@@ -185,14 +260,25 @@ def _review(
             card = session.catalogue.cards.get(q.card_id)
             console.print()
             console.print(f"[bold]{i}. {q.question}[/]")
+            if q.asked:
+                console.print(f"[dim]Asked as: {q.asked}[/]", highlight=False)
             console.print(
                 f"[dim]Your answer ({clock(q.seconds)}"
                 f"{', time ran out' if q.timed_out else ''}):[/]"
             )
             console.print(q.answer or "(no answer)", highlight=False)
+            if q.follow_up:
+                console.print(f"[bold]Follow-up:[/] {q.follow_up}", highlight=False)
+                console.print(
+                    f"[dim]Your answer ({clock(q.follow_seconds)}"
+                    f"{', time ran out' if q.follow_timed_out else ''}):[/]"
+                )
+                console.print(q.follow_answer or "(no answer)", highlight=False)
             if card is not None:
                 console.print(answer_panel(card))
             if q.grade_status != "done" and q.key_points:
+                if q.follow_up:
+                    console.print("[dim]Tick what your two answers covered together.[/]")
                 q_checklist = _ask_checklist(console, inp, len(q.key_points))
                 session.check(q, q_checklist)
             elif q.score is not None:
