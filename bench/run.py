@@ -155,7 +155,8 @@ def build_home(home: Path, n_reviews: int) -> None:
     sys.path.insert(0, str(ROOT))
     from studycli.scheduler import Scheduler
     from studycli.storage.codec import LogEntry
-    from studycli.storage.store import MIGRATION_NAMES, Store, insert_log
+    from studycli.storage.migrations import MIGRATION_NAMES
+    from studycli.storage.store import Store, insert_log
 
     # rebuilt when the schema or the way homes are made changes
     key = f"{MIGRATION_NAMES[-1]} prose-answers"
@@ -272,8 +273,9 @@ print(json.dumps(times))
 
 STUDYCLI_ANSWER = r"""
 import sys, time, json, datetime as dt, os
-from studycli.app import AppContext
-from studycli.session import Drill, plan_day
+from studycli.cli.context import AppContext
+from studycli.study.day_plan import plan_day
+from studycli.study.drill import Drill
 a = AppContext(content_dirs=[sys.argv[1]])
 now = a.now()
 plan = plan_day(list(a.catalogue.cards), a.catalogue.cards, a.store, now, a.rollover_hour, a.limits)
