@@ -142,12 +142,6 @@ def app_context(ctx: typer.Context) -> AppContext:
     return obj
 
 
-def make_console(stderr: bool = False):  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, emoji=False)  # ":name:" is never an emoji here
-
-
 def check_filters(a: AppContext, decks: list[str], tags: list[str], levels: list[str]) -> None:
     cat = a.catalogue
     for d in decks:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from studycli.cli.base import app, app_context, card_or_fail, make_console
+from studycli.cli.base import app, app_context, card_or_fail
+from studycli.tui.styles import make_console
 
 cards_app = typer.Typer(
     help="Look up, suspend and unsuspend cards.", no_args_is_help=True, rich_markup_mode=None

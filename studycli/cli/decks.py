@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
-from studycli.cli.base import app, app_context, make_console
+from studycli.cli.base import app, app_context
 from studycli.cli.context import AppContext
 from studycli.errors import StudyError
+from studycli.tui.styles import make_console
 from studycli.vocab import LEVELS
 
 decks_app = typer.Typer(

@@ -6,16 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from studycli.cli.base import (
-    DeckOpt,
-    LevelOpt,
-    TagOpt,
-    app,
-    app_context,
-    check_filters,
-    make_console,
-)
+from studycli.cli.base import DeckOpt, LevelOpt, TagOpt, app, app_context, check_filters
 from studycli.cli.context import day_plan
+from studycli.tui.styles import make_console
 
 
 @app.command()

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from studycli.cli.base import app, app_context, card_or_fail, make_console
+from studycli.cli.base import app, app_context, card_or_fail
 from studycli.errors import UsageError
+from studycli.tui.styles import make_console
 
 NO_MODEL = (
     "no grader model set: choose one with 'studycli config set grader.model openai/gpt-4o-mini' "

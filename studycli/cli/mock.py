@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from studycli.cli.base import app, app_context, check_filters, make_console
+from studycli.cli.base import app, app_context, check_filters
 from studycli.errors import UsageError
+from studycli.tui.styles import make_console
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from studycli.cli.base import app, app_context, make_console
+from studycli.cli.base import app, app_context
 from studycli.cli.context import interview_of, schedule_of, today_date
 from studycli.errors import UsageError
 from studycli.tui.plan import one_line, print_catch_up, task_line
+from studycli.tui.styles import make_console
 
 if TYPE_CHECKING:
     pass

@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from studycli.cli.base import app, app_context, make_console
+from studycli.cli.base import app, app_context
 from studycli.cli.context import stats_numbers
+from studycli.tui.styles import make_console
 
 
 @app.command()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from studycli.cli.base import app, app_context, make_console
+from studycli.cli.base import app, app_context
 from studycli.cli.context import day_plan
 from studycli.cli.drill import nothing_due_message
+from studycli.tui.styles import make_console
 
 
 @app.command()

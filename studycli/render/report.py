@@ -1,4 +1,4 @@
-"""The progress report as a Document, built from `report.report_data()` and nothing else.
+"""The progress report as a Document, built from `study.report.report_data()` and nothing else.
 
 So the JSON a script reads, the terminal stats and the printed report show the
 same numbers. Sections whose data comes from optional modules (readiness,
