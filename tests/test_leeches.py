@@ -133,3 +133,27 @@ def test_default_threshold_is_eight_lapses(cli):
     r = lapse(cli, 7, then_good=False)
     assert "leech" in r.output.lower() and cid in r.output
     assert [c["lapses"] for c in cards(cli, "--leeches")] == [8]
+
+
+def test_a_card_becomes_a_leech_at_the_threshold_then_every_half_threshold():
+    from dataclasses import replace
+
+    from studycli.study.leeches import becomes_leech
+
+    base = replace(_state(), phase="review")
+    hits = []
+    for lapses in range(1, 21):
+        before, after = replace(base, lapses=lapses - 1), replace(base, lapses=lapses)
+        if becomes_leech(before, after, 8):
+            hits.append(lapses)
+    assert hits == [8, 12, 16, 20]
+    same = replace(base, lapses=8)
+    assert not becomes_leech(same, same, 8)  # no new lapse (a Good on a leech): nothing new
+    assert [n for n in range(1, 6) if becomes_leech(replace(base, lapses=n - 1),
+            replace(base, lapses=n), 1)] == [1, 2, 3, 4, 5]  # fmt: skip
+
+
+def _state():
+    from studycli.scheduler import CardState
+
+    return CardState("c")
