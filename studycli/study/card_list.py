@@ -12,9 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..content import Card
-from ..scheduler import CardState, Scheduler, day_date
-from .leeches import is_leech
+from studycli.clock import day_date
+from studycli.content.model import Card
+from studycli.scheduler import CardState, Scheduler
+from studycli.study.leeches import is_leech
 
 SORTS = ("recall", "due", "lapses", "id")
 

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..scheduler import CardState
-
-LEECH_ACTIONS = ("suspend", "tag")
-DEFAULT_LEECH_LAPSES = 8
+from studycli.scheduler import CardState
 
 
 class LeechNote(NamedTuple):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from ..scheduler import CardState, Scheduler
+from studycli.scheduler import CardState, Scheduler
 
 
 def is_ahead(state: CardState, today: int) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from ..study.card_list import CardRow
+from studycli.study.card_list import CardRow
 
 GAP = "  "
 COLUMNS = ("id", "deck", "level", "phase", "due", "recall", "lapses")
