@@ -72,10 +72,10 @@ def roadmap_view(
     title_width = max((len(d.title) for d in roadmap.days), default=0)
     today_nums = {d.day for d in view.days} if view else set()
     overdue = {t.id for t in view.overdue} if view else set()
-    for week in roadmap.weeks:
+    for wk in roadmap.weeks:
         console.print()
-        console.print(f"[bold]Week {week.week}: {week.title}[/]")
-        for day in week.days:
+        console.print(f"[bold]Week {wk.week}: {wk.title}[/]")
+        for day in wk.days:
             n_done = sum(1 for t in day.tasks if t.id in done)
             total = len(day.tasks)
             is_today = day.day in today_nums

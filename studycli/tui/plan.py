@@ -8,10 +8,10 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from rich.console import Console
     from rich.text import Text
-
-    from collections.abc import Mapping
 
     from studycli.content.model import Task, Week
     from studycli.study.day_plan import DayPlan
@@ -217,15 +217,11 @@ def next_command(view: PlanToday | None, plan: DayPlan) -> str:
 
 
 def print_readiness_short(console: Console, summary: dict[str, Any]) -> None:
-    from studycli.study.readiness import pct
-
-    from studycli.study.readiness import headline
+    from studycli.study.readiness import headline, pct
 
     if summary["seen"] and summary["weakest"]:
         # The headline without its "weakest" part: the next line lists the weakest decks.
-        console.print(
-            f"[bold]Readiness[/] · {headline(summary, weakest=False)}", highlight=False
-        )
+        console.print(f"[bold]Readiness[/] · {headline(summary, weakest=False)}", highlight=False)
         weak = " · ".join(f"{w['deck']} {pct(w['recall'])}" for w in summary["weakest"])
         console.print(
             f"  weakest: {weak} → '{summary['weakest'][0]['command']}'",
