@@ -29,7 +29,10 @@ cards_app = typer.Typer(
 )
 app.add_typer(cards_app, name="cards")
 
-SORT_HELP = "recall (lowest first), due (soonest first), lapses (most first) or id."
+SORT_HELP = (
+    "recall (lowest first), due (soonest first), lapses (most first) or id "
+    "[default: id; with --search, the best match first]."
+)
 
 
 def interview_day(a: AppContext) -> int | None:
@@ -61,13 +64,13 @@ def cards_list(
     leeches: Annotated[
         bool, typer.Option("--leeches", help="Only leeches (forgotten leech_lapses times).")
     ] = False,
-    sort: Annotated[str, typer.Option("--sort", metavar="ORDER", help=SORT_HELP)] = "id",
+    sort: Annotated[str | None, typer.Option("--sort", metavar="ORDER", help=SORT_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the cards as JSON.")] = False,
 ) -> None:
     """Every card (or those matching the filters) with its phase, due date, recall and lapses."""
     from studycli.study.card_list import SORTS, list_cards
 
-    if sort not in SORTS:
+    if sort is not None and sort not in SORTS:
         raise UsageError(f"--sort: must be one of {', '.join(SORTS)} (got '{sort}')")
     a = app_context(ctx)
     decks, tags, levels = deck or [], tag or [], level or []

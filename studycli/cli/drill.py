@@ -122,7 +122,11 @@ def practice_headline(a: AppContext, ahead: int, again: bool, queue: list[str]) 
     if not ahead:
         return f"{len(queue)} forgotten today, asked again"
     on = readiness_date(interview_of(a), today_date(a))
-    basis = f"lowest recall on {on.isoformat()} first" if on != today_date(a) else "weakest first"
+    basis = (
+        f"lowest recall on {on.isoformat()} first"
+        if on != today_date(a)
+        else "lowest recall now first"
+    )
     head = f"{len(queue)} card{'s' if len(queue) != 1 else ''} ahead of schedule ({basis})"
     if again:
         head = f"today's lapses, then {head}"

@@ -73,6 +73,18 @@ def matches(card: Card, words: Sequence[str]) -> bool:
     return all(w in hay for w in words)
 
 
+def match_score(card: Card, words: Sequence[str]) -> int:
+    """How well a card matches: a word in its id or tags counts most, then in its question,
+    then in its key points, then each time it appears in the answer."""
+    score = 0
+    for w in words:
+        score += 8 * (w in card.id or any(w in t for t in card.tags))
+        score += 4 * (w in card.question.lower())
+        score += 2 * any(w in k.lower() for k in card.key_points)
+        score += card.answer.lower().count(w)
+    return score
+
+
 def interval_days(state: CardState) -> int | None:
     """Days between the last review and the due day, for a card in the review phase."""
     if state.phase != "review" or state.due_day is None or state.last_day is None:
@@ -118,13 +130,16 @@ def list_cards(
     due: bool = False,
     suspended: bool = False,
     leeches: bool = False,
-    sort: str = "id",
+    sort: str | None = None,
 ) -> list[CardRow]:
     """The cards that pass every given filter, sorted: `recall` lowest first (unseen last),
-    `due` soonest first (unseen last), `lapses` most first, `id` alphabetical."""
-    if sort not in SORTS:
-        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+    `due` soonest first (unseen last), `lapses` most first, `id` alphabetical; by default
+    the best match first with a search, else by id."""
     words = search_words(search)
+    if sort is None:
+        sort = "match" if words else "id"
+    if sort not in SORT_KEYS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     rows: list[CardRow] = []
     for card in cards:
         state = states.get(card.id)
@@ -137,7 +152,11 @@ def list_cards(
         if words and not matches(card, words):
             continue
         rows.append(card_row(card, state, scheduler, today, interview_day, leech_lapses))
-    rows.sort(key=SORT_KEYS[sort])
+    if sort == "match":
+        scores = {r.id: match_score(r.card, words) for r in rows}
+        rows.sort(key=lambda r: (-scores[r.id], r.id))
+    else:
+        rows.sort(key=SORT_KEYS[sort])
     return rows
 
 
@@ -156,4 +175,5 @@ SORT_KEYS: dict[str, Any] = {
     "due": lambda r: (r.due is None, r.due or dt.date.min, r.id),
     "lapses": lambda r: (-r.state.lapses, r.id),
     "id": lambda r: r.id,
+    "match": None,  # needs the search words: list_cards sorts by match_score
 }
