@@ -103,8 +103,10 @@ def test_the_last_two_days_are_light_review_not_forty_new_cards(cli):
         assert re.search(r"· 0 due · 0 new\b", r.output), r.output
         assert "40 new" not in r.output
         assert "pacing: light review" in flat(r.output).lower()
+        assert "limit is used up" not in r.output  # no new cards by design, not a used-up limit
         idle = cli("drill", now=at(day(n)))
         assert "Nothing is due right now." in idle.output
+        assert "limit is used up" not in idle.output
     # the day before still paces the unseen cards in
     r = cli("today", now=at(day(28)))
     assert not re.search(r"· 0 due · 0 new", r.output)

@@ -76,10 +76,13 @@ def drill(
         console.print(f"[bold]studycli drill[/] · {practice_headline(a, ahead or 0, again, queue)}")
     else:
         # an unfiltered drill follows the roadmap's pacing
-        plan, _, _ = day_plan(a, card_ids, now, paced=not (decks or tags or levels), extra_new=new)
+        plan, _, pace = day_plan(
+            a, card_ids, now, paced=not (decks or tags or levels), extra_new=new
+        )
         queue = plan.queue[:limit] if limit else plan.queue
         if not queue:
-            console.print(nothing_due_message(plan, new), soft_wrap=True)
+            light = pace is not None and pace.light
+            console.print(nothing_due_message(plan, new, light=light), soft_wrap=True)
             return
         console.print(
             f"[bold]studycli drill[/] · {len(plan.learning) + len(plan.due)} due"
@@ -142,13 +145,17 @@ def nothing_to_practise_message(ahead: int, again: bool) -> str:
     )
 
 
-def nothing_due_message(plan: Any, new: int | None) -> str:
+def nothing_due_message(plan: Any, new: int | None, *, light: bool = False) -> str:
+    """Nothing due: when the next card is, and how to get more new cards (not on a light
+    review day, whose pacing line already says why there are none)."""
     from studycli.clock import day_date
 
     lines = ["[bold green]Nothing is due right now.[/]"]
     if plan.next_due_day is not None:
         lines.append(f"Next card due on {day_date(plan.next_due_day).isoformat()}.")
-    if plan.new_unseen and plan.new_left_today == 0 and new is None:
+    if light:
+        pass
+    elif plan.new_unseen and plan.new_left_today == 0 and new is None:
         lines.append(
             f"Today's new-card limit is used up ({plan.new_unseen} unseen left): "
             "'studycli drill --new 5' introduces more."
