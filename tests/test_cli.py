@@ -160,8 +160,8 @@ def test_decks_list_and_validate(cli, tmp_path):
     r = cli("decks", "validate", str(bad))
     assert r.exit_code == 2
     lines = r.output.strip().splitlines()
-    assert len(lines) == 6  # five missing fields, each its own line, then the count
-    assert all(":4: card 'bad-1': missing required field" in line for line in lines[:5])
+    assert len(lines) == 5  # four missing fields (source is optional here), then the count
+    assert all(":4: card 'bad-1': missing required field" in line for line in lines[:4])
 
 
 def test_bad_extra_content_is_exit_2_one_line(cli, tmp_path):

@@ -190,7 +190,7 @@ def test_changed_id_is_a_new_card_and_the_old_id_is_reported_orphaned(
     renamed = [ORIGINAL[0], card("hist-two-v2", "What is the second thing?"), ORIGINAL[2]]
     folder = deck(renamed)
     r = cli("--content", str(folder), "cards", "show", "hist-two-v2")
-    assert "phase new · reviews 0" in r.output
+    assert "new: not seen yet" in r.output
     r = drill(DAY2, "", "--new", "5", content=folder)
     assert "1 due · 1 new" in r.output  # hist-three due, the renamed card new
     r = cli("--content", str(folder), "decks", "validate")

@@ -24,7 +24,8 @@ def config_show(ctx: typer.Context) -> None:
     typer.echo(f"# file: {a.home / 'config.yaml'}")
 
 
-@config_app.command("set")
+# A value such as -5 is a value, not an option: the settings' own parsers judge it.
+@config_app.command("set", context_settings={"ignore_unknown_options": True})
 def config_set(ctx: typer.Context, key: str, value: str) -> None:
     """Set KEY to VALUE, e.g. 'studycli config set new_per_day 20'."""
     from studycli.storage.config import save_config

@@ -9,7 +9,7 @@ import typer
 from studycli.cli.base import app, app_context
 from studycli.cli.context import interview_of, schedule_of, today_date
 from studycli.errors import UsageError
-from studycli.tui.plan import one_line, print_catch_up, task_line
+from studycli.tui.plan import print_catch_up, print_task, print_week
 from studycli.tui.styles import make_console
 
 if TYPE_CHECKING:
@@ -28,9 +28,20 @@ app.add_typer(roadmap_app, name="roadmap")
 def roadmap_view(
     ctx: typer.Context,
     tasks: Annotated[bool, typer.Option("--tasks", help="List every task of every day.")] = False,
+    week: Annotated[
+        int | None,
+        typer.Option(
+            "--week",
+            metavar="N",
+            help="Only week N: its goal, the targets to know from memory, its days and tasks.",
+        ),
+    ] = None,
 ) -> None:
     """Show the four weeks and thirty days: what is done, today marked."""
     if ctx.invoked_subcommand is not None:
+        return
+    if week is not None:
+        _week_view(ctx, week)
         return
     from studycli.storage.plans import done_tasks
     from studycli.study.roadmap import plan_today
@@ -59,12 +70,13 @@ def roadmap_view(
         console.print(f"[bold]{view.headline()}[/]")
         if view.schedule.compressed:
             console.print(f"[yellow]{view.schedule.compression_note()}[/]")
+    title_width = max((len(d.title) for d in roadmap.days), default=0)
     today_nums = {d.day for d in view.days} if view else set()
     overdue = {t.id for t in view.overdue} if view else set()
-    for week in roadmap.weeks:
+    for wk in roadmap.weeks:
         console.print()
-        console.print(f"[bold]Week {week.week}: {week.title}[/]")
-        for day in week.days:
+        console.print(f"[bold]Week {wk.week}: {wk.title}[/]")
+        for day in wk.days:
             n_done = sum(1 for t in day.tasks if t.id in done)
             total = len(day.tasks)
             is_today = day.day in today_nums
@@ -81,18 +93,34 @@ def roadmap_view(
                 date = schedule.date_of(day.day).strftime("%a %d %b") + "  "
             note = " [bold cyan]today[/]" if is_today else " [yellow]behind[/]" if late else ""
             console.print(
-                f" {mark} {day.day:>2}  {date}{one_line(day.title, 44):<44} {n_done}/{total}{note}",
+                f" {mark} {day.day:>2}  {date}{day.title:<{title_width}} {n_done}/{total}{note}",
                 highlight=False,
             )
             if tasks or is_today:
                 for task in day.tasks:
-                    console.print(
-                        "   " + task_line(task, task.id in done),
-                        highlight=False, no_wrap=True, overflow="ellipsis",
-                    )  # fmt: skip
+                    print_task(console, task, task.id in done, indent=5)
     if view is not None and view.catch_up is not None:
         console.print()
         print_catch_up(console, view, max_days=len(view.catch_up.days))
+
+
+def _week_view(ctx: typer.Context, number: int) -> None:
+    from studycli.storage.plans import done_tasks
+
+    a = app_context(ctx)
+    roadmap = a.catalogue.roadmap
+    if roadmap is None:
+        raise UsageError("no roadmap in the loaded content (roadmap/plan.yaml)")
+    numbers = [w.week for w in roadmap.weeks]
+    chosen = next((w for w in roadmap.weeks if w.week == number), None)
+    if chosen is None:
+        raise UsageError(
+            f"--week: the plan has weeks {numbers[0]}-{numbers[-1]} (got {number})"
+            if numbers
+            else "--week: the plan has no weeks"
+        )
+    schedule = schedule_of(a)
+    print_week(make_console(), chosen, done_tasks(a.store), schedule, today_date(a))
 
 
 @roadmap_app.command("start")

@@ -53,6 +53,7 @@ def today(ctx: typer.Context) -> None:
     if due_ids or new_ids:
         console.print("Next: [bold]studycli drill[/]")
     else:
-        console.print(nothing_due_message(plan, None))
-        if step := next_command(view, plan):
-            console.print(f"Next: [bold]{step}[/]", highlight=False)
+        light = pace is not None and pace.light
+        console.print(nothing_due_message(plan, None, light=light), soft_wrap=True)
+        if step := next_command(view, plan):  # one line, so the command can be copied
+            console.print(f"Next: [bold]{step}[/]", highlight=False, soft_wrap=True)

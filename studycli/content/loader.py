@@ -53,8 +53,10 @@ def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
     refs: list[Ref] = []
     # folders with a sources list name a source entry in every `source` and figure `via`
     strict = {root_of(path).resolve() for kind, path in files if kind == "sources"}
+    bundled_dir = bundled_root().resolve()
     for kind, path in files:
         display = display_path(path)
+        bundled = path.resolve().is_relative_to(bundled_dir)
         data, node, file_problems = parse_yaml(path, display)
         if file_problems or data is None:
             problems += file_problems
@@ -73,7 +75,7 @@ def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
                     cat.sources[source.id] = source
             new_cards = []
         elif kind == "decks":
-            deck, cards = _parse_deck(data, fp)
+            deck, cards = _parse_deck(data, fp, bundled)
             if deck:
                 if deck.id in deck_where:
                     fp.add(("id",), f"deck id '{deck.id}' is also used by {deck_where[deck.id]}")
@@ -82,7 +84,7 @@ def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
                     cat.decks[deck.id] = deck
             new_cards = cards
         elif kind == "incidents":
-            inc = _parse_incident(data, fp)
+            inc = _parse_incident(data, fp, bundled)
             new_cards = []
             if inc:
                 if inc.id in cat.incidents:
@@ -195,8 +197,16 @@ def validate_paths(
         files.insert(0, ("sources", bundled))
     files = _unique(files)
     result = load_files(files)
-    result.problems[:0] = problems
-    return result
+    # Loaded beside the content every command loads (bundled, $STUDYCLI_CONTENT, --content),
+    # the given files get the cross-file checks a command would make: an id already used
+    # elsewhere, a focus tag no card has. Their problems are taken from that load.
+    given = {p.resolve() for _, p in files}
+    others = [(k, p) for k, p in content_files(content_roots(extra)) if p.resolve() not in given]
+    both = load_files(_unique(others + files))
+    displays = {display_path(p) for k, p in files if k != "sources"}
+    mine = [line for line in both.problems if line.split(":", 1)[0] in displays]
+    rest = [line for line in result.problems if line.split(":", 1)[0] not in displays]
+    return LoadResult(result.catalogue, problems + rest + mine)
 
 
 def _unique(files: list[tuple[str, Path]]) -> list[tuple[str, Path]]:

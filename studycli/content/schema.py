@@ -19,7 +19,9 @@ CARD_FIELDS = {
     "red_flags", "follow_ups", "figures", "tips", "probe", "stage", "see",
 }  # fmt: skip
 
-CARD_REQUIRED = ("id", "level", "tags", "source", "question", "answer", "key_points")
+CARD_REQUIRED = ("id", "level", "tags", "question", "answer", "key_points")
+# Bundled cards and incidents name the article they were written from; a user's may not.
+BUNDLED_REQUIRED = ("source",)
 
 DECK_FIELDS = {"id", "title", "description", "cards"}
 
@@ -30,7 +32,7 @@ INCIDENT_FIELDS = {
 }  # fmt: skip
 
 INCIDENT_REQUIRED = (
-    "id", "title", "case", "date", "level", "tags", "source", "what_happened", "root_cause",
+    "id", "title", "case", "date", "level", "tags", "what_happened", "root_cause",
     "impact", "mitigations", "probe", "lesson", "key_points", "figures", "sources",
 )  # fmt: skip
 
@@ -193,20 +195,25 @@ class _Validator:
 
 
 def _parse_card(
-    v: _Validator, raw: Any, path: tuple[Any, ...], deck: str, origin: str
+    v: _Validator,
+    raw: Any,
+    path: tuple[Any, ...],
+    deck: str,
+    origin: str,
+    bundled: bool = False,
 ) -> Card | None:
     if not v.mapping(raw, path, f"card {path[-1] + 1}"):
         return None
     before = len(v.p.items)
     cid = v.ident(raw, path, f"card {path[-1] + 1}")
     what = f"card '{cid}'" if cid else f"card {path[-1] + 1}"
-    v.fields(raw, path, what, CARD_FIELDS, CARD_REQUIRED)
+    v.fields(raw, path, what, CARD_FIELDS, CARD_REQUIRED + (BUNDLED_REQUIRED if bundled else ()))
     card = Card(
         id=cid,
         deck=deck,
         level=v.choice(raw, "level", path, what, LEVELS),
         tags=v.strings(raw, "tags", path, what, 1, 12, 40),
-        source=v.text(raw, "source", path, what, max_len=200),
+        source=v.text(raw, "source", path, what, required=bundled, max_len=200),
         question=v.text(raw, "question", path, what, max_len=2000),
         answer=v.text(raw, "answer", path, what),
         key_points=v.strings(raw, "key_points", path, what, 3, 7, 400),
@@ -222,7 +229,9 @@ def _parse_card(
     return card if len(v.p.items) == before else None
 
 
-def _parse_deck(data: Any, problems: _Problems) -> tuple[Deck | None, list[Card]]:
+def _parse_deck(
+    data: Any, problems: _Problems, bundled: bool = False
+) -> tuple[Deck | None, list[Card]]:
     v = _Validator(problems)
     if not v.mapping(data, (), "deck file"):
         return None, []
@@ -237,7 +246,7 @@ def _parse_deck(data: Any, problems: _Problems) -> tuple[Deck | None, list[Card]
         raw_cards = []
     for i, raw in enumerate(raw_cards or []):
         line = _line_of(problems.node, ("cards", i)) if problems.node is not None else None
-        card = _parse_card(v, raw, ("cards", i), deck_id, f"{problems.display}:{line}")
+        card = _parse_card(v, raw, ("cards", i), deck_id, f"{problems.display}:{line}", bundled)
         if card:
             cards.append(card)
     if not deck_id:
@@ -246,14 +255,16 @@ def _parse_deck(data: Any, problems: _Problems) -> tuple[Deck | None, list[Card]
     return deck, cards
 
 
-def _parse_incident(data: Any, problems: _Problems) -> Incident | None:
+def _parse_incident(data: Any, problems: _Problems, bundled: bool = False) -> Incident | None:
     v = _Validator(problems)
     if not v.mapping(data, (), "incident file"):
         return None
     before = len(problems.items)
     iid = v.ident(data, (), "incident")
     what = f"incident '{iid}'" if iid else "incident"
-    v.fields(data, (), what, INCIDENT_FIELDS, INCIDENT_REQUIRED)
+    v.fields(
+        data, (), what, INCIDENT_FIELDS, INCIDENT_REQUIRED + (BUNDLED_REQUIRED if bundled else ())
+    )
     date = data.get("date")
     if date is not None and not isinstance(date, str):
         problems.add(
@@ -267,7 +278,7 @@ def _parse_incident(data: Any, problems: _Problems) -> Incident | None:
         date=str(date or ""),
         level=v.choice(data, "level", (), what, LEVELS),
         tags=v.strings(data, "tags", (), what, 1, 12, 40),
-        source=v.text(data, "source", (), what, max_len=200),
+        source=v.text(data, "source", (), what, required=bundled, max_len=200),
         what_happened=v.text(data, "what_happened", (), what),
         root_cause=v.text(data, "root_cause", (), what, max_len=1000),
         impact=v.text(data, "impact", (), what),

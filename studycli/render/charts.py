@@ -87,7 +87,7 @@ def heatmap_svg(
             labels.append((w, named.strftime("%b")))
     shown: list[tuple[int, str]] = []
     for w, name in labels:
-        if (not shown or w - shown[-1][0] >= 3) and w <= weeks - 2:
+        if not shown or w - shown[-1][0] >= 3:
             shown.append((w, name))
         elif shown and shown[-1][0] == 0 and w - shown[-1][0] < 3:
             shown[-1] = (w, name)  # the partial first month gives way to the next one
@@ -110,7 +110,8 @@ def heatmap_svg(
     days = sum(1 for d, n in counts.items() if first <= d <= last and n > 0)
     summary = f"{total} reviews on {days} days · busiest day {top_n}"
     legend_w = 5 * pitch + 62
-    width = max(left + weeks * pitch + 4, left + 5.2 * len(summary) + 16 + legend_w)
+    # room for a month named over the last column
+    width = max(left + weeks * pitch + 12, left + 5.2 * len(summary) + 16 + legend_w)
     body.append(_text(left, height - 5, summary, size=9))
     lx = width - 5 * pitch - 34
     body.append(_text(lx - 4, height - 5, "less", anchor="end", size=9))

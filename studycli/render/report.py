@@ -114,11 +114,27 @@ def summary_rows(data: ReportData, extras: bool = True) -> list[list[Cell]]:
 
 
 def roadmap_line(rm: Mapping[str, Any]) -> str:
-    day = (
-        f"day {rm['day']} of {rm['calendar_days']}" if rm.get("day") else str(rm.get("status", ""))
-    )
-    done = f"{rm['done_of_due']} of {rm['tasks_due']} tasks due so far done ({pct(rm.get('rate'))})"
-    return f"{day} · {done} · {rm['tasks_done']} of {rm['tasks_total']} in all"
+    """Where the plan stands, in plain words: 'day 9 of 30 · 20 of the 24 tasks due by now
+    done (83%) · 20 of 88 tasks done in all'."""
+    status = rm.get("status")
+    if status == "active":
+        where = f"day {rm['day']} of {rm['calendar_days']}"
+    elif status == "not-started":
+        where = f"starts on {rm['start']}"
+    elif status == "finished":
+        where = f"plan finished on {rm['end']}"
+    elif status == "interview-day":
+        where = "interview day"
+    else:
+        where = f"the interview was on {rm.get('interview')}"
+    due, done_due = int(rm["tasks_due"]), int(rm["done_of_due"])
+    if not due:
+        so_far = "no task due before today"
+    elif done_due == due:
+        so_far = f"all {due} tasks due by now done"
+    else:
+        so_far = f"{done_due} of the {due} tasks due by now done ({pct(rm.get('rate'))})"
+    return f"{where} · {so_far} · {rm['tasks_done']} of {rm['tasks_total']} tasks done in all"
 
 
 def grader_line(g: Mapping[str, Any]) -> str:
@@ -406,8 +422,13 @@ def build_report(data: ReportData) -> Document:
     b.append(
         Paragraph(
             "Ranked by low predicted recall today, lapses, a last rating of Again and the "
-            "grader's ratings; "
-            "'studycli cheatsheet --weakest 20' prints them as a sheet.",
+            "grader's ratings"
+            + (
+                " (a card reviewed today is at 100% recall now and ranks by the rest)"
+                if any(r["recall"] >= 0.995 for r in data["weakest"])
+                else ""
+            )
+            + "; 'studycli cheatsheet --weakest 20' prints them as a sheet.",
             muted=True,
         )
     )

@@ -69,6 +69,16 @@ def parse_date(text: str) -> str:
         raise ValueError("expected a date as YYYY-MM-DD") from None
 
 
+LEECH_ACTIONS = ("suspend", "tag")
+
+
+def _leech_action(text: str) -> str:
+    value = str(text).strip()
+    if value not in LEECH_ACTIONS:
+        raise ValueError(f"expected one of {', '.join(LEECH_ACTIONS)}")
+    return value
+
+
 def _text(text: str) -> str:
     return str(text).strip()
 
@@ -103,6 +113,15 @@ SETTINGS: dict[str, Setting] = {
             "rollover_hour", _int_range(0, 23), 4, "Local hour at which a new study day starts."
         ),
         Setting("interview_date", parse_date, "", "Your interview date, YYYY-MM-DD."),
+        Setting(
+            "leech_lapses",
+            _int_range(1, 999),
+            8,
+            "Lapses (forgotten after being learnt) that make a card a leech.",
+        ),
+        Setting(
+            "leech_action", _leech_action, "suspend", "What a leech gets: suspend or tag (only)."
+        ),
         Setting("grader.model", _text, "", "LiteLLM model string that grades answers."),
         Setting("grader.fallbacks", _model_list, [], "Comma-separated models tried in order."),
         Setting("grader.api_base", _text, "", "API base URL, e.g. for a local server."),

@@ -166,3 +166,14 @@ def log_reviews(store: Store) -> list[Review]:
     )
     names = dict(store.conn.execute("SELECT key, name FROM names"))
     return [Review(names[card], ts, day, rating) for card, ts, day, rating in rows]
+
+
+def lapsed_on(store: Store, day: int) -> list[str]:
+    """Ids of the cards rated Again on a study day (reviews not undone), first forgotten first."""
+    rows = store.conn.execute(
+        "SELECT n.name, min(l.id) AS first FROM review_log l JOIN names n ON n.key = l.card "
+        f"WHERE l.kind = {REVIEW} AND l.day = ? AND l.rating = 1 AND l.{NOT_UNDONE} "
+        "GROUP BY l.card ORDER BY first",
+        (day,),
+    )
+    return [name for name, _ in rows]

@@ -17,6 +17,7 @@ from studycli.content.model import Card, Catalogue
 from studycli.scheduler import CardState, Outcome, Scheduler
 from studycli.storage.codec import LogEntry, new_uid
 from studycli.storage.store import Store
+from studycli.study.leeches import LeechNote, becomes_leech
 from studycli.vocab import AGAIN, RATING_NAMES
 
 REQUEUE_AFTER = 3  # a card rated Again is asked again after this many other cards
@@ -28,6 +29,8 @@ class _Step(NamedTuple):
     rating: int
     position: int
     requeued_at: int | None
+    ahead: bool = False  # reviewed before it was due
+    leech_suspended: bool = False  # this rating made it a leech and suspended it
 
 
 @dataclass
@@ -46,6 +49,17 @@ class Drill:
     skipped: int = 0
     suspended: int = 0
     history: list[_Step] = field(default_factory=list)
+    leech_lapses: int = 8
+    leech_action: str = "suspend"
+    leech: LeechNote | None = None  # set by the rating that made a card a leech, else None
+    # The log orders a card's events by (ts, uid): each event of the session gets a later
+    # ms than the one before, so a rating, the leech suspension it causes and an undo
+    # replay in the order they happened even within one millisecond.
+    last_ts: int = 0
+
+    def _stamp(self, now: dt.datetime) -> int:
+        self.last_ts = max(to_ms(now), self.last_ts + 1)
+        return self.last_ts
 
     def __post_init__(self) -> None:
         # A card id with no card (removed from the content) is never asked, so reading
@@ -87,7 +101,7 @@ class Drill:
         if rating not in RATING_NAMES:
             raise ValueError(f"rating must be 1-4, got {rating}")
         before = self.store.state(card.id)
-        ts, day = to_ms(now), study_day(now, self.rollover_hour)
+        ts, day = self._stamp(now), study_day(now, self.rollover_hour)
         uid = new_uid()
         outcome = self.scheduler.outcomes(before, ts, day, uid)[rating]
         entry = LogEntry(
@@ -105,14 +119,29 @@ class Drill:
             session=self.session_id,
         )
         self.store.record(entry, outcome.state, expected=before, scheduler=self.scheduler)
+        ahead = before.reps > 0 and before.due_day is not None and before.due_day > day
+        self.leech = None
+        if becomes_leech(before, outcome.state, self.leech_lapses):
+            suspend = self.leech_action == "suspend"
+            self.leech = LeechNote(card.id, outcome.state.lapses, suspended=suspend)
+            if suspend:
+                self._event(card.id, "suspend", now)
         requeued_at = None
-        if rating == AGAIN:
+        if rating == AGAIN and not (self.leech and self.leech.suspended):
             requeued_at = min(len(self.queue), self.position + 1 + REQUEUE_AFTER)
             self.queue.insert(requeued_at, card.id)
-        self.history.append(_Step(uid, card.id, rating, self.position, requeued_at))
+        leech_suspended = bool(self.leech and self.leech.suspended)
+        self.history.append(
+            _Step(uid, card.id, rating, self.position, requeued_at, ahead, leech_suspended)
+        )
         self.ratings[rating] += 1
         self.position += 1
         return outcome
+
+    @property
+    def ahead(self) -> int:
+        """Cards of this session reviewed before they were due."""
+        return len({step.card_id for step in self.history if step.ahead})
 
     def skip(self) -> None:
         """Leave the current card for another day; nothing is recorded."""
@@ -139,6 +168,9 @@ class Drill:
             return None
         step = self.history.pop()
         self._event(step.card_id, "undo", now, ref=step.uid)
+        if step.leech_suspended:  # the lapse that made it a leech is taken back: so is that
+            self._event(step.card_id, "unsuspend", now)
+        self.leech = None
         at = step.requeued_at
         if at is not None and at < len(self.queue) and self.queue[at] == step.card_id:
             del self.queue[at]
@@ -156,7 +188,7 @@ class Drill:
             uid=new_uid(),
             card_id=card_id,
             kind=kind,
-            ts=to_ms(now),
+            ts=self._stamp(now),
             day=study_day(now, self.rollover_hour),
             ref=ref,
             session=self.session_id,

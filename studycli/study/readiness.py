@@ -117,13 +117,13 @@ def pct(x: float | None) -> str:
     return "–" if x is None else f"{x:.0%}"
 
 
-def headline(summary: Mapping[str, Any]) -> str:
+def headline(summary: Mapping[str, Any], *, weakest: bool = True) -> str:
     """'Predicted recall on 2026-12-20: 78% · 150/171 cards seen · weakest: safety-security 52%'."""
     head = f"Predicted recall on {summary['date']}: {pct(summary['recall'])}"
     head += f" · {summary['seen']}/{summary['cards']} cards seen"
     if not summary["seen"]:
         return head + " · nothing drilled yet"
-    if summary["weakest"]:
+    if weakest and summary["weakest"]:
         w = summary["weakest"][0]
         head += f" · weakest: {w['deck']} {pct(w['recall'])}"
     return head

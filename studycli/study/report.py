@@ -48,7 +48,6 @@ RETENTION_WEEKS = 12
 
 MATURE_DAYS = 21  # a card whose current interval is at least this long is "mature" (as in Anki)
 
-LEECH_LAPSES = 4  # forgotten this often after being learnt: a leech (Anki uses 8 over years)
 
 WEAKEST_SHOWN = 10
 
@@ -86,8 +85,10 @@ def rank_weakest(
     today: int,
     cards: Iterable[Card] | None = None,
     states: dict[str, CardState] | None = None,
+    *,
+    include_suspended: bool = False,
 ) -> list[tuple[float, str, Card, CardState, float, Any]]:
-    """The reviewed, unsuspended cards ranked weakest first: (-weakness, id, card, state,
+    """The reviewed, unsuspended (or all, with include_suspended) cards ranked weakest first: (-weakness, id, card, state,
     recall, grade) each; `weak_row` turns one into what reports show.
 
     weakness = (1 - recall today) + 0.05 per lapse (at most 0.3) + 0.2 if last rated Again
@@ -99,7 +100,7 @@ def rank_weakest(
     ranked: list[tuple[float, str, Card, CardState, float, Any]] = []
     for card in cards if cards is not None else catalogue.cards.values():
         state = states.get(card.id)
-        if state is None or state.reps == 0 or state.suspended:
+        if state is None or state.reps == 0 or (state.suspended and not include_suspended):
             continue
         recall = scheduler.retrievability(state, today)
         grade = grades.get(card.id)
@@ -199,6 +200,7 @@ def report_data(
     from studycli.study.day_plan import Limits, plan_day
 
     today = study_day(now, rollover_hour)
+    leech_lapses = int(config["leech_lapses"])
     first = today - WINDOW_DAYS + 1
     cards = list(catalogue.cards.values())
     states = store.states()
@@ -238,6 +240,10 @@ def report_data(
         recall_sums.setdefault(card.deck, 0.0)
         topic["cards"] += 1
         state = states.get(card.id)
+        if state is not None and state.reps > 0 and state.lapses >= leech_lapses:
+            leeches += 1  # suspended or not: a leech suspended by leech_action is still listed
+            topic["leeches"] += 1
+            leech_ids.append(card.id)
         if state is not None and state.suspended:
             suspended += 1
             topic["suspended"] += 1
@@ -250,10 +256,6 @@ def report_data(
         if is_mature(state):
             mature += 1
             topic["mature"] += 1
-        if state.lapses >= LEECH_LAPSES:
-            leeches += 1
-            topic["leeches"] += 1
-            leech_ids.append(card.id)
         if state.due_day is not None:
             offset = max(0, state.due_day - today)
             if offset == 0:
@@ -265,9 +267,12 @@ def report_data(
         topic["recall"] = round(recall_sums[deck_id] / active, 4) if active else None
 
     ranked = rank_weakest(store, catalogue, scheduler, today, cards, states)
-    leech_set = set(leech_ids)
+    leech_cards = [catalogue.cards[cid] for cid in leech_ids]
     worst_leeches = sorted(
-        (item for item in ranked if item[1] in leech_set), key=lambda it: (-it[3].lapses, it[1])
+        rank_weakest(
+            store, catalogue, scheduler, today, leech_cards, states, include_suspended=True
+        ),
+        key=lambda it: (-it[3].lapses, it[1]),
     )
     leech_rows = [weak_row(item) for item in worst_leeches[:LEECHES_SHOWN]]
 
@@ -335,7 +340,7 @@ def report_data(
         "topics": list(topics.values()),
         "weakest": [weak_row(item) for item in ranked[:WEAKEST_SHOWN]],
         "leeches": leech_rows,
-        "leech_lapses": LEECH_LAPSES,
+        "leech_lapses": leech_lapses,
         "desired_retention": scheduler.desired_retention,
         "mature_days": MATURE_DAYS,
         "mocks": _mocks(store, rollover_hour),

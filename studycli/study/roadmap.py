@@ -33,6 +33,7 @@ from studycli.study.day_plan import interleaved_new_order
 
 REVIEW_DAYS = 6  # the last days before the interview are for review and mocks, not new cards
 
+LIGHT_DAYS = 2  # the last days read as what they say: a mock loop and a light review
 MAX_NEW_PER_DAY = 40  # more new cards than this in a day are seen, not learnt
 
 CATCH_UP_DAYS = 3  # a small backlog is proposed to be cleared within this many days
@@ -363,6 +364,8 @@ class Pacing:
     target: dt.date  # every card seen before this date
     late: bool = False  # the target has passed with cards still unseen
     capped: bool = False  # the pace needed is more than MAX_NEW_PER_DAY
+    unseen_now: int = 0  # unseen now (the start-of-day count less those introduced today)
+    light: bool = False  # one of the last LIGHT_DAYS days: review and mocks, no new cards
 
 
 def _card_topics(card: Card) -> set[str]:
@@ -421,6 +424,11 @@ def pacing(
     unseen = sum(1 for c in cards if c.id not in seen)
     at_start = unseen + introduced_today
     target = schedule.target_day()
+    if is_light_day(schedule, today):
+        return Pacing(
+            0, focus_order(schedule, today), at_start, 0, dt.date.fromordinal(target),
+            late=today.toordinal() >= target and at_start > 0, unseen_now=unseen, light=True,
+        )  # fmt: skip
     late = today.toordinal() >= target and at_start > 0
     if late:
         end = schedule.interview or (schedule.start + dt.timedelta(days=schedule.plan_days))
@@ -437,7 +445,19 @@ def pacing(
         dt.date.fromordinal(target),
         late=late,
         capped=needed > per_day,
+        unseen_now=unseen,
     )
+
+
+def is_light_day(schedule: Schedule, today: dt.date) -> bool:
+    """One of the last LIGHT_DAYS days before the interview, or one running the plan's last
+    LIGHT_DAYS days ("Full mock loop", "Light review"): no new cards are proposed on them."""
+    if schedule.interview is not None and 0 < (schedule.interview - today).days <= LIGHT_DAYS:
+        return True
+    if not 1 <= schedule.day_number(today) <= schedule.calendar_days:
+        return False
+    last = schedule.plan_days - LIGHT_DAYS
+    return any(d.day > last for d in schedule.days_on(today))
 
 
 def adherence(

@@ -13,6 +13,7 @@ from rich.panel import Panel
 from studycli.clock import day_date, study_day
 from studycli.content.model import Card
 from studycli.study.drill import Drill
+from studycli.study.leeches import LeechNote
 from studycli.tui.input import (
     ANSWER_HELP,
     Action,
@@ -89,6 +90,8 @@ def run_drill(
                 f"[{RATING_STYLE[rating]}]{RATING_NAMES[rating]}[/] saved · back in {outcome.label}",
                 highlight=False,
             )
+            if drill.leech is not None:
+                console.print(leech_line(drill.leech), highlight=False, soft_wrap=True)
     except Quit:
         reason = "quit"
     except KeyboardInterrupt:
@@ -148,6 +151,16 @@ def _undo(drill: Drill, console: Console, now: Callable[[], dt.datetime]) -> Non
         console.print(f"Undid the last rating of {card.id}; it is asked again.", style="yellow")
 
 
+def leech_line(note: LeechNote) -> str:
+    """One line: the card became a leech, what happened to it, and the command to look at it."""
+    done = "suspended" if note.suspended else "tagged a leech (it stays in your queues)"
+    return (
+        f"[yellow]Leech: {note.card_id} forgotten {note.lapses} times after it was learnt; "
+        f"{done}.[/] Often the wording is the problem: 'studycli cards show {note.card_id}', "
+        "then reword it in a deck of your own."
+    )
+
+
 def print_summary(drill: Drill, console: Console, now: dt.datetime, reason: str) -> None:
     counts = " · ".join(
         f"{RATING_NAMES[r]} {drill.ratings[r]}" for r in RATING_NAMES if drill.ratings[r]
@@ -160,6 +173,8 @@ def print_summary(drill: Drill, console: Console, now: dt.datetime, reason: str)
     lines = [f"[bold]{head}[/] Reviewed {drill.reviewed} card{'s' if drill.reviewed != 1 else ''}"]
     if counts:
         lines[0] += f" ({counts})"
+    if drill.ahead:
+        lines[0] += f" · {drill.ahead} ahead of schedule"
     if drill.skipped or drill.suspended:
         lines.append(f"Skipped {drill.skipped} · suspended {drill.suspended}")
     lines.append("Every rating is saved.")

@@ -8,21 +8,85 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from rich.console import Console
+    from rich.text import Text
 
-    from studycli.content.model import Task
+    from studycli.content.model import Task, Week
     from studycli.study.day_plan import DayPlan
-    from studycli.study.roadmap import Pacing, PlanToday
+    from studycli.study.roadmap import Pacing, PlanToday, Schedule
 
 
-def one_line(text: str, width: int = 72) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def task_lines(task: Task, done: bool, width: int, indent: int = 2) -> list[Text]:
+    """A task with its whole text, wrapped to `width` under its first words (never cut)."""
+    import textwrap
+
+    from rich.text import Text
+
+    lead = " " * indent + ("✓" if done else "·") + " "
+    head = f"{lead}{task.id} ({task.kind}) "
+    hang = " " * (len(lead) + 2)
+    body = " ".join(task.text.split())
+    wrapped = textwrap.wrap(
+        head + body,
+        width=max(len(head) + 10, width),
+        subsequent_indent=hang,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    lines = [Text(line) for line in wrapped]
+    first = lines[0]
+    if done:
+        first.stylize("green", indent, indent + 1)
+    first.stylize("bold", len(lead), len(lead) + len(task.id))
+    first.stylize("dim", len(lead) + len(task.id) + 1, len(head) - 1)
+    return lines
 
 
-def task_line(task: Task, done: bool) -> str:
-    mark = "[green]✓[/]" if done else "·"
-    return f"  {mark} [bold]{task.id}[/] [dim]({task.kind})[/] {one_line(task.text, 200)}"
+def print_task(console: Console, task: Task, done: bool, indent: int = 2) -> None:
+    for line in task_lines(task, done, console.width, indent):
+        console.print(line, soft_wrap=True)
+
+
+def print_week(
+    console: Console,
+    week: Week,
+    done: Mapping[str, int],
+    schedule: Schedule | None,
+    today: dt.date,
+) -> None:
+    """One week whole: its goal, the targets to know from memory by its end, its days and tasks."""
+    import textwrap
+
+    width = max(40, console.width)
+
+    def para(text: str, first: str, rest: str) -> None:
+        for line in textwrap.wrap(
+            " ".join(text.split()), width, initial_indent=first, subsequent_indent=rest,
+            break_long_words=False, break_on_hyphens=False,
+        ):  # fmt: skip
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
+
+    console.print(f"[bold]Week {week.week}: {week.title}[/]", highlight=False)
+    if week.goal:
+        para(week.goal, "Goal: ", "      ")
+    if week.targets:
+        console.print()
+        console.print("[bold]Targets[/] (know these from memory by the end of the week):")
+        for i, target in enumerate(week.targets, 1):
+            para(target, f"  {i}. ", " " * (len(str(i)) + 4))
+    for day in week.days:
+        console.print()
+        when = f" · {schedule.date_of(day.day).strftime('%a %d %b')}" if schedule else ""
+        n_done = sum(1 for t in day.tasks if t.id in done)
+        console.print(
+            f"[bold]Day {day.day}: {day.title}[/]{when} · {n_done}/{len(day.tasks)} done",
+            highlight=False,
+        )
+        console.print(f"  [dim]Focus: {' · '.join(day.focus)}[/]", highlight=False)
+        for task in day.tasks:
+            print_task(console, task, task.id in done, indent=2)
 
 
 def _dates_span(dates: list[dt.date], today: dt.date) -> str:
@@ -49,12 +113,7 @@ def print_plan_opening(console: Console, view: PlanToday | None, pace: Pacing | 
         console.print(f"Today: {titles}")
         console.print(f"Focus: {' · '.join(view.focus)}")
         for task in view.tasks:
-            console.print(
-                task_line(task, task.id in view.done),
-                highlight=False,
-                no_wrap=True,
-                overflow="ellipsis",
-            )
+            print_task(console, task, task.id in view.done)
     elif view.status == "finished":
         console.print("The plan is done: review what is due each day and run 'studycli mock'.")
     elif view.status == "interview-day":
@@ -75,11 +134,22 @@ def print_plan_opening(console: Console, view: PlanToday | None, pace: Pacing | 
 def print_pacing(console: Console, view: PlanToday, pace: Pacing) -> None:
     iv = view.schedule.interview
     before = f", {(iv - pace.target).days} days before the interview" if iv else ""
-    if not pace.unseen:
+    if pace.light:
+        left = (
+            f" ({pace.unseen_now} cards stay unseen; 'studycli drill --new 5' introduces some "
+            "anyway)"
+            if pace.unseen_now
+            else ""
+        )
+        console.print(
+            f"[dim]Pacing: light review: no new cards in the last days before the interview{left}.[/]",
+            soft_wrap=True,
+        )
+    elif not pace.unseen:
         console.print("[dim]Pacing: every card has been seen; reviews only from here.[/]")
     elif pace.late:
         console.print(
-            f"[yellow]Pacing: behind: {pace.unseen} cards unseen and the target "
+            f"[yellow]Pacing: behind: {pace.unseen_now} cards unseen and the target "
             f"({pace.target.isoformat()}{before}) has passed: {pace.new_per_day} new today, "
             "today's focus first"
             + (
@@ -92,7 +162,7 @@ def print_pacing(console: Console, view: PlanToday, pace: Pacing) -> None:
     else:
         console.print(
             f"[dim]Pacing: {pace.new_per_day} new cards a day, today's focus first: "
-            f"all {pace.unseen} unseen cards seen by {pace.target.isoformat()}{before}"
+            f"all {pace.unseen_now} unseen cards seen by {pace.target.isoformat()}{before}"
             + (" (capped: not all can be seen by then)" if pace.capped else "")
             + ".[/]"
         )
@@ -137,7 +207,7 @@ def next_command(view: PlanToday | None, plan: DayPlan) -> str:
         todo = [t for t in view.tasks if t.id not in view.done]
         mock = next((t for t in todo if t.kind == "mock"), None)
         if mock is not None:
-            return f"studycli mock --minutes 30   (then 'studycli roadmap done {mock.id}')"
+            return f"studycli mock --minutes 30 (then 'studycli roadmap done {mock.id}')"
         if todo:
             return f"{todo[0].kind} {todo[0].id}, then 'studycli roadmap done {todo[0].id}'"
         if view.overdue:
@@ -147,12 +217,19 @@ def next_command(view: PlanToday | None, plan: DayPlan) -> str:
 
 
 def print_readiness_short(console: Console, summary: dict[str, Any]) -> None:
-    from studycli.study.readiness import pct
+    from studycli.study.readiness import headline, pct
 
-    console.print(f"[bold]Readiness[/] · {summary['headline']}", highlight=False)
     if summary["seen"] and summary["weakest"]:
+        # The headline without its "weakest" part: the next line lists the weakest decks.
+        console.print(f"[bold]Readiness[/] · {headline(summary, weakest=False)}", highlight=False)
         weak = " · ".join(f"{w['deck']} {pct(w['recall'])}" for w in summary["weakest"])
-        console.print(f"  weakest: {weak} → '{summary['weakest'][0]['command']}'", highlight=False)
+        console.print(
+            f"  weakest: {weak} → '{summary['weakest'][0]['command']}'",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"[bold]Readiness[/] · {summary['headline']}", highlight=False)
 
 
 def print_readiness(console: Console, summary: dict[str, Any]) -> None:

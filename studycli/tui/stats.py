@@ -18,6 +18,10 @@ from studycli.render.charts import heat_level
 from studycli.render.report import TOPIC_COLUMNS, daily_counts, pct, summary_rows, topic_rows
 from studycli.study.report_types import CardRow, ReportData
 
+FULL_RECALL_NOTE = (
+    "Ranked by recall now, then lapses, a last Again and grades: a card reviewed today is at "
+    "100% recall now and ranks by the rest."
+)
 SHADES = ("·", "░", "▒", "▓", "█")
 
 HEAT_STYLES = ("grey35", "green", "green", "bold green", "bold bright_green")
@@ -48,12 +52,17 @@ def heatmap(data: ReportData, width: int) -> RenderableType:
     months = Text("    ")
     last_month = None
     for w in range(weeks):
+        # A month is named over the week holding its 1st (this week's too, once the 1st is
+        # past), and the first column after the month it starts in.
         monday = start + dt.timedelta(weeks=w)
-        if monday.month != last_month and monday.day <= 7:
-            label = monday.strftime("%b")
+        week = [monday + dt.timedelta(days=i) for i in range(7)]
+        first = next((d for d in week if d.day == 1 and d <= today), None)
+        named = first or (monday if w == 0 else None)
+        if named is not None and named.month != last_month:
+            label = named.strftime("%b")
             if len(months.plain) <= 4 + 2 * w:
                 months.append(" " * (4 + 2 * w - len(months.plain)) + label)
-            last_month = monday.month
+            last_month = named.month
     lines = [months]
     for i, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
         line = Text(f"{name:<4}", style="dim")
@@ -147,6 +156,8 @@ def stats_view(data: ReportData, width: int = 100) -> list[RenderableType]:
     out += [Text("Topics", style="bold"), topics(data), Text("")]
     if data["weakest"]:
         out += [Text("Weakest cards", style="bold"), card_rows(data["weakest"][:5], width)]
+        if any(r["recall"] >= 0.995 for r in data["weakest"][:5]):
+            out.append(Text(f"  {FULL_RECALL_NOTE}", style="dim"))
         out.append(
             Text(
                 "  'studycli cheatsheet --weakest 20' prints your weakest cards as a sheet",
