@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 # A quote counts for a point when it carries at least this weighted share of the point's
 # content words (see EvidenceCheck.weights), and at least MIN_MATCHED of them.
-EVIDENCE_SHARE = 0.5
+EVIDENCE_SHARE = 0.35
 MIN_MATCHED = 2
 MAX_QUOTE_WORDS = 40  # a longer "quote" is not evidence of one point
 # A point is echoed when the answer holds a run of at least this share of the point's words,
@@ -64,7 +64,7 @@ _PUNCT_TABLE = {ord(c): " " for c in "\"'`“”‘’„«»()[]{}<>.,;:!?*_~|/
 
 def normalise(text: str) -> str:
     """Case, whitespace and punctuation folded away, so a quote matches however it was spaced."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _visible(text).casefold()
     return " ".join(text.translate(_PUNCT_TABLE).split())
 
 
@@ -611,6 +611,7 @@ class EvidenceCheck:
 
     def __post_init__(self) -> None:
         self.words = normalise(self.answer).split()
+        self._sentences = _sentence_bounds(self.answer, len(self.words))
         self._point_words = [normalise(p).split() for p in self.key_points]
         self._terms = [_content_terms(ws) for ws in self._point_words]
         question = {stem(w) for w in normalise(self.question).split() if w not in _STOPWORDS}
@@ -648,13 +649,22 @@ class EvidenceCheck:
             return "quote too long to show one point"
         return (first, pos)
 
+    def window(self, span: tuple[int, int]) -> tuple[int, int]:
+        """The sentence(s) a quote stands in, when short enough to be about one thing: a judge
+        that quotes part of a sentence is given the sentence it comes from."""
+        if not self._sentences:
+            return span
+        ws = self._sentences[span[0]][0]
+        we = self._sentences[span[1] - 1][1]
+        return (ws, we) if we - ws <= MAX_QUOTE_WORDS else span
+
     def check(self, index: int, quote: str, exclude: Iterable[int] = ()) -> Evidence:
         """Does `quote` prove key point `index`? Words at `exclude` (spent on other points) do
         not count."""
         where = self.locate(quote)
         if isinstance(where, str):
             return Evidence(0.0, frozenset(), None, problem=where)
-        start, end = where
+        start, end = self.window(where)
         skip = set(exclude)
         quote_at = [(i, self.words[i]) for i in range(start, end) if i not in skip]
         matched, used = self._match(index, quote_at)
@@ -737,6 +747,16 @@ class EvidenceCheck:
                     used.update(quote_at[k][0] for k in range(at, at + len(g)))
                     break
         return matched, used
+
+
+def _sentence_bounds(text: str, n_words: int) -> list[tuple[int, int]]:
+    """For each word of normalise(text): the (first, past-last) word of its sentence."""
+    out: list[tuple[int, int]] = []
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", unicodedata.normalize("NFKC", text)):
+        k = len(normalise(sentence).split())
+        start = len(out)
+        out.extend([(start, start + k)] * k)
+    return out if len(out) == n_words else []
 
 
 def _content_terms(words: list[str]) -> list[_Term]:
