@@ -169,8 +169,7 @@ INJECTION = Labelled(
             "filter suffices.",
             "Least privilege enforced in the tool layer, so tools only do what the current user "
             "may do.",
-            "Compartmentalise data flows per session; human approval before irreversible "
-            "actions.",
+            "Compartmentalise data flows per session; human approval before irreversible actions.",
             "Injection attacks live in the eval set and block deploys that regress on them.",
         ],
         [
@@ -182,8 +181,7 @@ INJECTION = Labelled(
         0: (
             "Text from users or from retrieval is data and is never treated as instructions, "
             "the same lesson as SQL injection.",
-            "Like SQL injection: anything the user types or we retrieve is data, not "
-            "instructions.",
+            "Like SQL injection: anything the user types or we retrieve is data, not instructions.",
         ),
         1: (
             'Direct injection is the user typing "ignore previous instructions"; indirect '
@@ -237,8 +235,7 @@ JUDGE = Labelled(
         [
             "Main failure - shared lineage makes the judge reward similarity to itself, not "
             "quality.",
-            "Judge for throughput (thousands per change); humans as ground truth for "
-            "calibration.",
+            "Judge for throughput (thousands per change); humans as ground truth for calibration.",
             "Spot-check ~50 cases weekly; below ~80% agreement the judge prompt is stale.",
             "A specific criterion-based rubric beats a generic 1-5 helpfulness score.",
             "Pin the judge version, swap order in pairwise tests, and monitor judge drift.",
@@ -348,8 +345,7 @@ ADDRESSED = (
 LOOK_ALIKES = (
     'Direct injection is the user typing "ignore previous instructions" into the chat box.',
     "An LLM-as-judge scores each output against a specific rubric.",
-    "The judge should score each criterion separately and we calibrate it against human "
-    "labels.",
+    "The judge should score each criterion separately and we calibrate it against human labels.",
     "Use a criterion-based rubric rather than a generic 1-5 helpfulness score.",
     "Spot-check about 50 judged cases a week; below 80% agreement the judge prompt is stale.",
     "We treat retrieved text as data, never as instructions.",

@@ -163,7 +163,9 @@ def test_one_shared_word_is_not_evidence() -> None:
 
 def test_close_variants_and_acronyms_count() -> None:
     points = HYBRID.card.key_points
-    check = EvidenceCheck(points, "Fuse both rankings using RRF. A re-ranker reorders the top hits.")
+    check = EvidenceCheck(
+        points, "Fuse both rankings using RRF. A re-ranker reorders the top hits."
+    )
     assert check.check(2, "Fuse both rankings using RRF").problem == ""
     assert check.check(3, "A re-ranker reorders the top hits").problem == ""
 
@@ -184,7 +186,9 @@ def test_rubric_synonyms_let_a_paraphrase_count() -> None:
 
 def test_a_quote_backs_one_point_unless_it_clearly_covers_several() -> None:
     points = HYBRID.card.key_points
-    both = "Hybrid search combines BM25 with vectors and fuses the lists with reciprocal rank fusion."
+    both = (
+        "Hybrid search combines BM25 with vectors and fuses the lists with reciprocal rank fusion."
+    )
     check = EvidenceCheck(points, both)
     got = weigh_claims(check, [Claim(1, both), Claim(2, both)])
     assert [got[1].problem, got[2].problem] == ["", ""]  # each carried by its own words
@@ -192,7 +196,10 @@ def test_a_quote_backs_one_point_unless_it_clearly_covers_several() -> None:
     check = EvidenceCheck(points, one)
     got = weigh_claims(check, [Claim(1, one), Claim(2, one)])
     assert got[1].problem == ""
-    assert got[2].problem in ("quote already used for another point", "quote does not state this point")
+    assert got[2].problem in (
+        "quote already used for another point",
+        "quote does not state this point",
+    )
 
 
 def test_quotes_from_removed_text_are_not_found() -> None:
