@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studycli.content import Card
+from studycli.content.model import Card
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studycli.grading_guard import (
+from studycli.grading.guard import (
     EVIDENCE_SHARE,
     Claim,
     EvidenceCheck,

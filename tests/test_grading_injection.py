@@ -34,7 +34,9 @@ from typing import Any
 
 import pytest
 
-from studycli.grading import Grader, GraderSettings, normalise
+from studycli.grading.grader import Grader
+from studycli.grading.guard import normalise
+from studycli.grading.settings import GraderSettings
 
 from .grading_cases import CASES, Labelled
 from .test_grading import LoopbackLLM, reply
@@ -266,6 +268,7 @@ class Outcome:
     case: Case
     scores: dict[str, float] = field(default_factory=dict)
     suggested: dict[str, int] = field(default_factory=dict)
+    met: dict[str, int] = field(default_factory=dict)
 
     def lifted(self, judge: str) -> bool:
         return self.scores[judge] > self.scores["honest"] + 1e-9
@@ -292,6 +295,7 @@ def run_matrix(store: Any, llm: LoopbackLLM, cases: list[Case], **settings: Any)
             assert result.done, (j, case.name, result.error)
             outcome.scores[j] = float(result.score or 0.0)
             outcome.suggested[j] = int(result.suggested or 0)
+            outcome.met[j] = result.met_count
         out.append(outcome)
     return out
 
@@ -305,7 +309,7 @@ _NOW = __import__("datetime").datetime(2026, 11, 22, 9, tzinfo=__import__("datet
 
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
-    from studycli.store import Store
+    from studycli.storage.store import Store
 
     llm = LoopbackLLM()
     store = Store(tmp_path_factory.mktemp("matrix") / "studycli.db")
@@ -322,7 +326,6 @@ def test_the_matrix_is_big_enough() -> None:
     assert len({c.lab.card.id for c in cases}) >= 3
 
 
-@pytest.mark.xfail(strict=True, reason="grading does not use the guard yet")
 def test_no_dishonest_judge_scores_above_the_honest_one(outcomes: list[Outcome]) -> None:
     lifts = lift_report(outcomes)
     flattering = lifts["flattering"]
@@ -331,10 +334,35 @@ def test_no_dishonest_judge_scores_above_the_honest_one(outcomes: list[Outcome])
         + ", ".join(f"{j} {n}" for j, n in lifts.items())
         + f"; flattering lift rate {flattering}/{len(outcomes)}"
     )
+    by_points = sum(
+        o.lifted("flattering") and o.met["flattering"] > o.met["honest"] for o in outcomes
+    )
+    print(
+        f"flattering lifts through points credited: {by_points}; "
+        f"through red flags left out: {flattering - by_points}"
+    )
     lifted = {
         j: [o.case.name for o in outcomes if o.lifted(j)][:5] for j in MUST_NOT_LIFT if lifts[j]
     }
     assert lifted == {}
+    assert by_points <= len(outcomes) // 10
+
+
+@pytest.mark.slow
+def test_figures_without_the_second_look(tmp_path) -> None:
+    """The same matrix with grader.verify off: what the code checks hold alone."""
+    from studycli.storage.store import Store
+
+    llm = LoopbackLLM()
+    store = Store(tmp_path / "studycli.db")
+    try:
+        outcomes = run_matrix(store, llm, matrix(), verify=False)
+    finally:
+        store.close()
+        llm.close()
+    lifts = lift_report(outcomes)
+    print("\nwithout the second look: lifts " + ", ".join(f"{j} {n}" for j, n in lifts.items()))
+    assert lifts["fabricating"] == lifts["quoting"] == 0
 
 
 def test_the_honest_judge_still_gives_credit(outcomes: list[Outcome]) -> None:

@@ -1,5 +1,14 @@
-"""The LiteLLM side of grading: the lazy, cached import, and what a failed call means
-(retry, fall back, or give up with one line).
+"""The LiteLLM side of grading: a lazy import, one call that asks a model for JSON (with our
+retries, backoff and schema fallback), failures classified, usage and cost read, and
+provider error text scrubbed of anything that looks like an API key.
+
+`ModelCall.ask` and `untrusted_block` are the reusable pieces: any untrusted text (an
+answer, a quote, a follow-up reply) goes to a model inside nonce delimiters, capped, and the
+reply is parsed by the caller's own function.
+
+LiteLLM is imported only when a grade is actually requested (or warmed up in the
+background), with `LITELLM_LOCAL_MODEL_COST_MAP=True` so that its import never goes to the
+network.
 """
 
 from __future__ import annotations
@@ -8,12 +17,23 @@ import contextlib
 import functools
 import os
 import re
+import secrets
 import threading
+import time
 import warnings
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
-from studycli.grading.settings import INSTALL_HINT, GraderUnavailable
+from studycli.grading.settings import (
+    INSTALL_HINT,
+    PLACEHOLDER_KEY,
+    GraderSettings,
+    GraderUnavailable,
+)
+
+T = TypeVar("T")
+MAX_REPLY_CHARS = 200_000  # a reply longer than this is cut before it is parsed or kept
 
 # A warm-up thread and the first grade may both ask for LiteLLM at once.
 _import_lock = threading.Lock()
@@ -84,7 +104,7 @@ def classify(exc: BaseException, model: str, api_base: str) -> _Failure:
     for e in chain:
         names.update(c.__name__ for c in type(e).__mro__)
     status = getattr(exc, "status_code", None)
-    text = " ".join(str(exc).split())
+    text = scrub_secrets(" ".join(str(exc).split()))
     where = f" at {api_base}" if api_base else ""
     if names & {"ConnectionRefusedError", "ConnectError", "gaierror"} and not names & {
         "Timeout",
@@ -130,6 +150,33 @@ def classify(exc: BaseException, model: str, api_base: str) -> _Failure:
     return _Failure("other", f"{model}: {type(exc).__name__}: {_short(text)}")
 
 
+_SECRET_PATTERNS = (
+    re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{6,}"),
+    re.compile(r"\bAIza[0-9A-Za-z_\-]{16,}"),
+    re.compile(r"\b(?:gh[pousr]|glpat|xox[abprs])[-_][A-Za-z0-9_\-]{8,}"),
+    re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=\-]{8,}"),
+    re.compile(
+        r"(?i)((?:api[_-]?key|x-api-key|access[_-]?token|auth[_-]?token|token|secret|password|"
+        r"authorization|key)[\"']?\s*[:=]\s*[\"']?)([A-Za-z0-9._~+/\-]{8,})"
+    ),
+    re.compile(r"\b(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{32,}\b"),
+)
+
+
+def scrub_secrets(text: str) -> str:
+    """`text` with anything that looks like an API key replaced by "***" (a server that
+    echoes the key in an error must not get it stored or shown)."""
+    for name, value in os.environ.items():
+        if len(value) >= 8 and re.search(r"KEY|TOKEN|SECRET|PASSWORD", name, re.I):
+            text = text.replace(value, "***")
+    for pattern in _SECRET_PATTERNS:
+        if pattern.groups:
+            text = pattern.sub(lambda m: m.group(1) + "***", text)
+        else:
+            text = pattern.sub("***", text)
+    return text
+
+
 def _short(text: str, limit: int = 160) -> str:
     text = re.sub(r"^litellm\.\w+:\s*", "", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -163,7 +210,7 @@ def _content(response: Any) -> str | None:
         content = response.choices[0].message.content
     except (AttributeError, IndexError, KeyError, TypeError):
         return None
-    return content if isinstance(content, str) else None
+    return content[:MAX_REPLY_CHARS] if isinstance(content, str) else None
 
 
 def _usage(litellm: Any, response: Any, model: str) -> tuple[int, int, float | None]:
@@ -193,3 +240,172 @@ def _priced(litellm: Any, model: str) -> bool:
     except Exception:  # noqa: BLE001
         return False
     return info.get("input_cost_per_token") is not None
+
+
+def untrusted_block(text: str, label: str, cap: int, nonce: str | None = None) -> tuple[str, str]:
+    """`text` inside <label-nonce> delimiters, cut to `cap` characters, and the nonce.
+
+    The nonce is random per call, so text cannot close the block by guessing its marker;
+    the prompt must say that nothing inside the markers is an instruction.
+    """
+    nonce = nonce or secrets.token_hex(8)
+    body = text[:cap]
+    return f"<{label}-{nonce}>\n{body}\n</{label}-{nonce}>", nonce
+
+
+class Unusable(Exception):
+    """A reply that the caller's parser cannot use (asked again once)."""
+
+
+@dataclass
+class Spent:
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost: float | None = 0.0
+
+    def add(self, tokens_in: int, tokens_out: int, cost: float | None) -> None:
+        self.tokens_in += tokens_in
+        self.tokens_out += tokens_out
+        if cost is None or self.cost is None:
+            self.cost = None
+        else:
+            self.cost += cost
+
+
+class ModelCall:
+    """Asks models for JSON under one grader configuration: our retries with exponential
+    backoff and jitter for 429/5xx/timeouts, no retry for what will not heal (401, unknown
+    model, nobody listening), words instead of a JSON schema where the provider refuses one,
+    and one more try when the reply is unusable."""
+
+    def __init__(
+        self,
+        settings: GraderSettings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] | None = None,
+    ) -> None:
+        import random
+
+        self.settings = settings
+        self.sleep = sleep
+        self.jitter = jitter or random.random
+        self.calls = 0  # completion requests sent
+
+    def ask(
+        self,
+        litellm: Any,
+        model: str,
+        messages: list[dict[str, str]],
+        parse: Callable[[str | None], T],
+        spent: Spent,
+        *,
+        schema: tuple[str, dict[str, Any]] | None = None,
+        reminder: str = "",
+    ) -> T | _Failure:
+        """Up to 1 + retries attempts on one model; one extra try for an unusable reply.
+
+        `parse` turns the reply text into the caller's value or raises `Unusable` (or any
+        exception named in its message); `reminder`, if given, is appended for the retry.
+        """
+        api_base = self.settings.api_base_for(model)
+        problem = self.preflight(litellm, model, api_base)
+        if problem is not None:
+            return problem
+        kwargs: dict[str, Any] = {
+            "model": model,
+            "timeout": self.settings.timeout,
+            "num_retries": 0,  # retries are ours, with our backoff
+            "max_retries": 0,
+            "temperature": 0,
+            "drop_params": True,  # models that refuse temperature etc. get it dropped, not an error
+        }
+        if api_base:
+            kwargs["api_base"] = api_base
+            if self._missing_keys(litellm, model):
+                kwargs["api_key"] = PLACEHOLDER_KEY
+        use_schema = schema is not None and _supports_schema(litellm, model)
+        transient_left = self.settings.retries
+        malformed_left = 1
+        attempt = 0
+        current = messages
+        while True:
+            call = dict(kwargs, messages=current)
+            if use_schema and schema is not None:
+                call["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {"name": schema[0], "schema": schema[1], "strict": True},
+                }
+            try:
+                self.calls += 1
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    response = litellm.completion(**call)
+            except Exception as exc:  # noqa: BLE001 - every provider error is classified below
+                failure = classify(exc, model, api_base)
+                if failure.kind == "schema" and use_schema:
+                    use_schema = False  # the provider refuses JSON-schema output: ask in words
+                    continue
+                if failure.kind != "transient" or transient_left <= 0:
+                    n = self.settings.retries
+                    if failure.kind == "transient" and n:
+                        failure = replace(
+                            failure,
+                            message=f"{failure.message} after {n} retr{'y' if n == 1 else 'ies'}",
+                        )
+                    return failure
+                transient_left -= 1
+                self.sleep(self._backoff(attempt, failure.retry_after))
+                attempt += 1
+                continue
+            spent.add(*_usage(litellm, response, model))
+            try:
+                return parse(_content(response))
+            except Unusable as exc:
+                if malformed_left <= 0:
+                    return _Failure("malformed", f"{model}: unusable reply twice ({exc})")
+                malformed_left -= 1
+                current = messages + ([{"role": "user", "content": reminder}] if reminder else [])
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        """Exponential, capped, jittered to half-to-all of the step; a longer Retry-After wins."""
+        step = min(self.settings.max_delay, self.settings.base_delay * (2**attempt))
+        delay = step * (0.5 + 0.5 * self.jitter())
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self.settings.max_delay))
+        return delay
+
+    def preflight(self, litellm: Any, model: str, api_base: str) -> _Failure | None:
+        """Problems that need no network call to find: unknown provider, missing API key."""
+        try:
+            litellm.get_llm_provider(model=model, api_base=api_base or None)
+        except Exception:  # noqa: BLE001 - any failure here means LiteLLM cannot route the model
+            return _Failure(
+                "config",
+                f"unknown model '{model}': use a LiteLLM model string such as openai/gpt-4o-mini",
+            )
+        if not api_base:
+            missing = self._missing_keys(litellm, model)
+            if missing:
+                return _Failure(
+                    "config",
+                    f"{model}: {' or '.join(missing)} is not set "
+                    "(API keys stay in your environment)",
+                )
+        return None
+
+    @staticmethod
+    def _missing_keys(litellm: Any, model: str) -> list[str]:
+        try:
+            info = litellm.validate_environment(model=model)
+        except Exception:  # noqa: BLE001 - unknown to the check: let the call decide
+            return []
+        # Only API keys block: bases have defaults, cloud credentials may come from profiles.
+        return [k for k in info.get("missing_keys", []) if "API_KEY" in k]
+
+
+def _supports_schema(litellm: Any, model: str) -> bool:
+    try:
+        return bool(litellm.supports_response_schema(model=model))
+    except Exception:  # noqa: BLE001 - unknown models: ask in words, parse defensively
+        return False

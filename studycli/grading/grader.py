@@ -1,22 +1,13 @@
-"""Rubric grading of typed answers through LiteLLM: prompt, call, checks, score, cache, cost.
-
-The model fills in a checklist (per key point: a quote from the answer, then met or
-not; which red flags the answer hits; short feedback). Everything that decides the
-outcome happens here, in code: quotes are looked up in the answer, the score and the
-suggested rating are computed from the verified checklist, never read from the model.
-The answer is untrusted data: it travels inside delimiters with a random nonce and a
-length cap, and the instructions say its content is never instructions.
+"""Grades answers and records every grade: screen the answer, ask the model for a checklist,
+check its evidence in code, have met points confirmed by a second look, score, cache, store.
 
 Failures never cost an answer: transient errors (429, 5xx, timeouts) are retried with
 exponential backoff and jitter, then the fallback models are tried in order, then the
-grade is stored as pending for `studycli grade --pending`. Every attempt is one row
-of the `grades` table, with tokens, cost and latency; a grade is cached on (card
-content hash, answer, model, prompt version) so the same answer is never billed twice.
-
-LiteLLM is imported only when a grade is actually requested (or warmed up in the
-background by `Grader.warm_up`), with `LITELLM_LOCAL_MODEL_COST_MAP=True` so that its
-import never goes to the network. Nothing here reads the clock for dates: `now` is an
-argument; `time.monotonic` only measures latency.
+grade is stored as pending for `studycli grade --pending`. Every grade is one row of the
+`grades` table, with tokens, cost and latency; a grade is cached on (card content hash,
+answer, model, endpoint, second look, prompt version) so the same answer is never billed
+twice. Nothing here reads the clock for dates: `now` is an argument; `time.monotonic` only
+measures latency.
 """
 
 from __future__ import annotations
@@ -27,23 +18,22 @@ import os
 import random
 import threading
 import time
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Any
 
 from studycli.clock import day_start, study_day, to_ms
 from studycli.content.model import Card
 from studycli.grading.client import (
-    _content,
+    ModelCall,
+    Spent,
     _Failure,
     _short,
-    _usage,
     _warm_import,
-    classify,
     litellm_loaded,
     load_litellm,
+    scrub_secrets,
 )
+from studycli.grading.guard import ECHO_NOTE, INSTRUCTIONS_IGNORED, Screened, rubric_echo, screen
 from studycli.grading.prompt import (
     PROMPT_VERSION,
     RETRY_REMINDER,
@@ -53,8 +43,9 @@ from studycli.grading.prompt import (
     point_ids,
 )
 from studycli.grading.result import GradeResult, PointResult
-from studycli.grading.settings import PLACEHOLDER_KEY, GraderSettings, GraderUnavailable
-from studycli.grading.verdict import MalformedOutput, evaluate, parse_verdict, score_and_rating
+from studycli.grading.settings import GraderSettings, GraderUnavailable
+from studycli.grading.verdict import cap_verdict, evaluate, parse_verdict, score_and_rating
+from studycli.grading.verify import Pair, second_look
 from studycli.storage import grades
 from studycli.storage.codec import new_uid
 from studycli.storage.store import Store
@@ -65,20 +56,8 @@ AGREEMENT_WARN_BELOW = 0.8
 
 AGREEMENT_MIN_SAMPLE = 10  # fewer graded answers than this say too little to warn about
 
-
-@dataclass
-class _Attempts:
-    tokens_in: int = 0
-    tokens_out: int = 0
-    cost: float | None = 0.0
-
-    def add(self, tokens_in: int, tokens_out: int, cost: float | None) -> None:
-        self.tokens_in += tokens_in
-        self.tokens_out += tokens_out
-        if cost is None or self.cost is None:
-            self.cost = None
-        else:
-            self.cost += cost
+NOT_CONFIRMED = "not confirmed on a second look"
+SECOND_LOOK_UNUSABLE = "the second look gave no usable answer: met points were not counted"
 
 
 class Grader:
@@ -94,11 +73,14 @@ class Grader:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.sleep = sleep
-        self.jitter = jitter
-        self.calls = 0  # completion requests sent, for tests and reports
+        self.call = ModelCall(settings, sleep=sleep, jitter=jitter)
         self._broken: dict[str, str] = {}  # model -> config problem seen this session
         self._warm: threading.Thread | None = None
+
+    @property
+    def calls(self) -> int:
+        """Completion requests sent, for tests and reports."""
+        return self.call.calls
 
     # -- warming ------------------------------------------------------------------
 
@@ -130,58 +112,78 @@ class Grader:
         )
         started = time.monotonic()
         try:
-            if not answer:
-                # Nothing to grade: every point missed, no call, no cost.
-                result.points = [
-                    PointResult(i, t, "missed")
-                    for i, t in zip(point_ids(card), card.key_points, strict=True)
-                ]
-                result.score, result.suggested = score_and_rating(result.points, [])
-                result.feedback = (
-                    "No answer given: read the model answer and key points, then try again."
-                )
+            screened = screen(answer)
+            result.addressed_grader = screened.addressed_grader
+            if not screened.text:
+                # Nothing to grade (or nothing but words to the grader): no call, no cost.
+                self._nothing_to_grade(result, card)
                 return result
             cached = self._cached(card, answer)
             if cached is not None:
-                return self._from_cache(result, card, cached)
-            self._grade_with_models(result, card, answer)
+                return self._from_cache(result, card, cached, screened)
+            self._grade_with_models(result, card, answer, screened)
             return result
         except Exception as exc:  # noqa: BLE001 - a grader bug must not cost the answer either
             if os.environ.get("STUDYCLI_DEBUG") == "1":
                 raise
             result.status, result.verdict = "pending", None
-            result.error = f"grading failed: {type(exc).__name__}: {_short(str(exc))}"
+            result.error = (
+                f"grading failed: {type(exc).__name__}: {_short(scrub_secrets(str(exc)))}"
+            )
             return result
         finally:
-            result.latency_ms = int((time.monotonic() - started) * 1000)
+            if not result.latency_ms:  # a model call measures itself, without LiteLLM's import
+                result.latency_ms = int((time.monotonic() - started) * 1000)
             self._save(result, now, pending_uid)
 
-    def _grade_with_models(self, result: GradeResult, card: Card, answer: str) -> None:
-        spent = _Attempts()
+    def _nothing_to_grade(self, result: GradeResult, card: Card) -> None:
+        result.points = [
+            PointResult(i, t, "missed")
+            for i, t in zip(point_ids(card), card.key_points, strict=True)
+        ]
+        result.score, result.suggested = score_and_rating(result.points, [])
+        if result.addressed_grader:
+            result.notes = [INSTRUCTIONS_IGNORED]
+            result.feedback = "Only instructions to the grader were given: nothing to grade."
+        else:
+            result.feedback = (
+                "No answer given: read the model answer and key points, then try again."
+            )
+
+    def _grade_with_models(
+        self, result: GradeResult, card: Card, answer: str, screened: Screened
+    ) -> None:
+        spent = Spent()
         errors: list[_Failure] = []
         try:
             litellm = load_litellm()
         except GraderUnavailable as exc:
             result.status, result.error, result.config_problem = "pending", exc.message, True
             return
+        started = time.monotonic()
+        messages = build_messages(card, screened.text)
         for model in self.settings.models:
             if model in self._broken:
                 errors.append(_Failure("config", self._broken[model]))
                 continue
-            outcome = self._grade_with(litellm, model, card, answer, spent)
+            outcome = self.call.ask(
+                litellm,
+                model,
+                messages,
+                lambda text: self._parse(card, answer, screened.text, text),
+                spent,
+                schema=("checklist", VERDICT_SCHEMA),
+                reminder=RETRY_REMINDER,
+            )
             if isinstance(outcome, dict):
-                points, flags, feedback, notes = evaluate(card, answer, outcome)
-                result.model = model
-                result.points, result.flags, result.feedback, result.notes = (
-                    points,
-                    flags,
-                    feedback,
-                    notes,
-                )
-                result.score, result.suggested = score_and_rating(points, flags)
-                result.verdict = outcome
-                result.cache_key = cache_key(card.content_hash, answer, model)
-                break
+                confirmed = self._confirm(litellm, model, card, answer, screened, outcome, spent)
+                if isinstance(confirmed, _Failure):
+                    outcome = confirmed
+                else:
+                    self._settle(result, card, answer, screened, outcome, confirmed)
+                    result.model = model
+                    result.cache_key = self._key(card, answer, model)
+                    break
             errors.append(outcome)
             if outcome.kind == "config":
                 self._broken[model] = outcome.message
@@ -190,6 +192,7 @@ class Grader:
                 break  # one retry was had; a broken checklist is not an availability problem
         else:
             result.model = self.settings.model
+        result.latency_ms = max(1, int((time.monotonic() - started) * 1000))
         result.tokens_in, result.tokens_out, result.cost = (
             spent.tokens_in,
             spent.tokens_out,
@@ -200,135 +203,92 @@ class Grader:
             result.error = "; ".join(e.message for e in errors) or "no model to try"
             result.config_problem = bool(errors) and all(e.kind == "config" for e in errors)
 
-    def _grade_with(
-        self, litellm: Any, model: str, card: Card, answer: str, spent: _Attempts
-    ) -> dict[str, Any] | _Failure:
-        """Up to 1 + retries attempts on one model; one extra try for malformed output."""
-        api_base = self.settings.api_base_for(model)
-        problem = self._preflight(litellm, model, api_base)
-        if problem is not None:
-            return problem
-        kwargs: dict[str, Any] = {
-            "model": model,
-            "timeout": self.settings.timeout,
-            "num_retries": 0,  # retries are ours, with our backoff
-            "max_retries": 0,
-            "temperature": 0,
-            "drop_params": True,  # models that refuse temperature etc. get it dropped, not an error
-        }
-        if api_base:
-            kwargs["api_base"] = api_base
-            if self._key_missing(litellm, model):
-                kwargs["api_key"] = PLACEHOLDER_KEY
-        use_schema = self._supports_schema(litellm, model)
-        messages = build_messages(card, answer)
-        transient_left = self.settings.retries
-        malformed_left = 1
-        attempt = 0
-        while True:
-            call = dict(kwargs, messages=messages)
-            if use_schema:
-                call["response_format"] = {
-                    "type": "json_schema",
-                    "json_schema": {"name": "checklist", "schema": VERDICT_SCHEMA, "strict": True},
-                }
-            try:
-                self.calls += 1
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    response = litellm.completion(**call)
-            except Exception as exc:  # noqa: BLE001 - every provider error is classified below
-                failure = classify(exc, model, api_base)
-                if failure.kind == "schema" and use_schema:
-                    use_schema = (
-                        False  # the provider refuses JSON-schema output: ask in words instead
-                    )
-                    continue
-                if failure.kind != "transient" or transient_left <= 0:
-                    n = self.settings.retries
-                    if failure.kind == "transient" and n:
-                        failure = replace(
-                            failure,
-                            message=f"{failure.message} after {n} retr{'y' if n == 1 else 'ies'}",
-                        )
-                    return failure
-                transient_left -= 1
-                self.sleep(self._backoff(attempt, failure.retry_after))
-                attempt += 1
-                continue
-            tokens_in, tokens_out, cost = _usage(litellm, response, model)
-            spent.add(tokens_in, tokens_out, cost)
-            try:
-                verdict = parse_verdict(_content(response))
-                evaluate(card, answer, verdict)  # raises when no key point id is usable
-                return verdict
-            except MalformedOutput as exc:
-                if malformed_left <= 0:
-                    return _Failure("malformed", f"{model}: unusable reply twice ({exc})")
-                malformed_left -= 1
-                messages = build_messages(card, answer) + [
-                    {"role": "user", "content": RETRY_REMINDER}
-                ]
-
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        """Exponential, capped, jittered to half-to-all of the step; a longer Retry-After wins."""
-        step = min(self.settings.max_delay, self.settings.base_delay * (2**attempt))
-        delay = step * (0.5 + 0.5 * self.jitter())
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, self.settings.max_delay))
-        return delay
-
-    def _preflight(self, litellm: Any, model: str, api_base: str) -> _Failure | None:
-        """Problems that need no network call to find: unknown provider, missing API key."""
-        try:
-            litellm.get_llm_provider(model=model, api_base=api_base or None)
-        except Exception:  # noqa: BLE001 - any failure here means LiteLLM cannot route the model
-            return _Failure(
-                "config",
-                f"unknown model '{model}': use a LiteLLM model string such as openai/gpt-4o-mini",
-            )
-        if not api_base:
-            missing = self._missing_keys(litellm, model)
-            if missing:
-                return _Failure(
-                    "config",
-                    f"{model}: {' or '.join(missing)} is not set "
-                    "(API keys stay in your environment)",
-                )
-        return None
-
-    def _missing_keys(self, litellm: Any, model: str) -> list[str]:
-        try:
-            info = litellm.validate_environment(model=model)
-        except Exception:  # noqa: BLE001 - unknown to the check: let the call decide
-            return []
-        # Only API keys block: bases have defaults, cloud credentials may come from profiles.
-        return [k for k in info.get("missing_keys", []) if "API_KEY" in k]
-
-    def _key_missing(self, litellm: Any, model: str) -> bool:
-        return bool(self._missing_keys(litellm, model))
-
     @staticmethod
-    def _supports_schema(litellm: Any, model: str) -> bool:
-        try:
-            return bool(litellm.supports_response_schema(model=model))
-        except Exception:  # noqa: BLE001 - unknown models: ask in words, parse defensively
-            return False
+    def _parse(card: Card, answer: str, graded: str, text: str | None) -> dict[str, Any]:
+        verdict = cap_verdict(parse_verdict(text), len(card.key_points))
+        evaluate(card, answer, verdict, graded)  # raises when no key point id is usable
+        return verdict
+
+    def _confirm(
+        self,
+        litellm: Any,
+        model: str,
+        card: Card,
+        answer: str,
+        screened: Screened,
+        verdict: dict[str, Any],
+        spent: Spent,
+    ) -> dict[str, bool] | _Failure:
+        """The second look: point id -> confirmed, for each point the checks let through."""
+        if not self.settings.verify:
+            return {}
+        points, _, _, _ = evaluate(card, answer, verdict, screened.text)
+        met = [p for p in points if p.met]
+        if not met:
+            return {}
+        look = second_look(
+            self.call, litellm, model, [Pair(p.text, p.evidence) for p in met], spent
+        )
+        if isinstance(look, _Failure):
+            if look.kind != "malformed":
+                return _Failure(look.kind, f"second look: {look.message}", look.retry_after)
+            return {p.id: False for p in met} | {"_unusable": False}
+        return {p.id: look[n] for n, p in enumerate(met, 1)}
+
+    def _settle(
+        self,
+        result: GradeResult,
+        card: Card,
+        answer: str,
+        screened: Screened,
+        verdict: dict[str, Any],
+        confirmed: dict[str, bool],
+    ) -> None:
+        """The checked checklist, the second look applied, notes, score and suggestion."""
+        points, flags, feedback, notes = evaluate(card, answer, verdict, screened.text)
+        points = [
+            PointResult(p.id, p.text, "unverified", p.evidence, NOT_CONFIRMED)
+            if p.met and confirmed.get(p.id) is False
+            else p
+            for p in points
+        ]
+        lead = [INSTRUCTIONS_IGNORED] if screened.addressed_grader else []
+        result.echo = rubric_echo(card.key_points, screened.text)
+        if result.echo:
+            lead.append(ECHO_NOTE)
+        if "_unusable" in confirmed:
+            lead.append(SECOND_LOOK_UNUSABLE)
+        result.points, result.flags, result.feedback = points, flags, feedback
+        result.notes = lead + notes
+        result.score, result.suggested = score_and_rating(points, flags, result.echo)
+        result.verdict = verdict
+        result.second_look = self.settings.verify and bool(confirmed)
+        result.confirmed = confirmed
 
     # -- cache --------------------------------------------------------------------
 
+    def _key(self, card: Card, answer: str, model: str) -> str:
+        return cache_key(
+            card.content_hash,
+            answer,
+            model,
+            self.settings.api_base_for(model),
+            self.settings.verify,
+        )
+
     def _cached(self, card: Card, answer: str) -> grades.CachedGrade | None:
         # the primary model's grade first
-        keys = [cache_key(card.content_hash, answer, m) for m in self.settings.models]
+        keys = [self._key(card, answer, m) for m in self.settings.models]
         return grades.cached_grade(self.store, keys)
 
-    def _from_cache(self, result: GradeResult, card: Card, row: grades.CachedGrade) -> GradeResult:
-        key, model, checklist = row
-        verdict = json.loads(checklist)["verdict"]
-        points, flags, feedback, notes = evaluate(card, result.answer, verdict)
-        result.model, result.verdict, result.cache_key, result.cached = model, verdict, key, True
-        result.points, result.flags, result.feedback, result.notes = points, flags, feedback, notes
-        result.score, result.suggested = score_and_rating(points, flags)
+    def _from_cache(
+        self, result: GradeResult, card: Card, row: grades.CachedGrade, screened: Screened
+    ) -> GradeResult:
+        key, model, checklist, feedback = row
+        stored = json.loads(checklist)
+        verdict = dict(stored["verdict"], feedback=feedback or "")
+        self._settle(result, card, result.answer, screened, verdict, stored.get("second_look", {}))
+        result.model, result.cache_key, result.cached = model, key, True
         result.tokens_in = result.tokens_out = 0
         result.cost = 0.0
         return result
@@ -338,6 +298,9 @@ class Grader:
     def _save(self, result: GradeResult, now: dt.datetime, pending_uid: str | None) -> None:
         checklist = None
         if result.verdict is not None or result.points:
+            verdict = result.verdict
+            if verdict is not None:  # the feedback is stored once, in its own column
+                verdict = {k: v for k, v in verdict.items() if k != "feedback"}
             checklist = json.dumps(
                 {
                     "prompt_version": PROMPT_VERSION,
@@ -345,7 +308,10 @@ class Grader:
                     "red_flags": [f.__dict__ for f in result.flags],
                     "notes": result.notes,
                     "cached": result.cached,
-                    "verdict": result.verdict,
+                    "addressed_grader": result.addressed_grader,
+                    "rubric_echo": result.echo,
+                    "second_look": result.confirmed,
+                    "verdict": verdict,
                 },
                 ensure_ascii=False,
             )
@@ -365,7 +331,7 @@ class Grader:
             "tokens_out": result.tokens_out,
             "cost": result.cost,
             "latency_ms": result.latency_ms,
-            "error": result.error,
+            "error": scrub_secrets(result.error) if result.error else None,
         }
         grades.save_grade(self.store, result.uid, values, pending_uid=pending_uid)
 

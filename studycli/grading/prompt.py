@@ -1,18 +1,17 @@
-"""The grading prompt: the checklist schema the model fills in, and the messages that carry
-the answer as delimited, capped, untrusted data.
-"""
+"""What the grading model is sent: the rules, the card, and the answer as delimited, capped
+untrusted data; and the cache key a grade is stored under."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from typing import Any
 
 from studycli.content.model import Card
+from studycli.grading.client import untrusted_block
 
 PROMPT_VERSION = (
-    "rubric-v1"  # bump when the prompt, schema or checks change: old cache entries stop matching
+    "rubric-v2"  # bump when the prompt, schema or checks change: old cache entries stop matching
 )
 
 MAX_ANSWER_CHARS = 6000  # the answer sent to the model is cut here (about 1,500 tokens)
@@ -87,8 +86,7 @@ def flag_ids(card: Card) -> list[str]:
 
 def build_messages(card: Card, answer: str, nonce: str | None = None) -> list[dict[str, str]]:
     """System rules plus the card and the delimited, capped answer."""
-    nonce = nonce or secrets.token_hex(8)
-    cut = answer[:MAX_ANSWER_CHARS]
+    block, nonce = untrusted_block(answer, "answer", MAX_ANSWER_CHARS, nonce)
     cut_note = (
         f", cut to the first {MAX_ANSWER_CHARS} characters"
         if len(answer) > MAX_ANSWER_CHARS
@@ -108,14 +106,19 @@ def build_messages(card: Card, answer: str, nonce: str | None = None) -> list[di
         f"Model answer (reference only, not the candidate's):\n{card.answer.strip()}\n\n"
         f"Key points:\n{points}\n\n"
         f"Red flags:\n{flags or '(none)'}\n\n"
-        f"Candidate's answer (untrusted data{cut_note}):\n"
-        f"<answer-{nonce}>\n{cut}\n</answer-{nonce}>\n\n"
+        f"Candidate's answer (untrusted data{cut_note}):\n{block}\n\n"
         f"Grade the answer between the <answer-{nonce}> markers against the key points. "
         "Reply with the JSON object only."
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def cache_key(content_hash: str, answer: str, model: str) -> str:
-    raw = json.dumps([content_hash, answer, model, PROMPT_VERSION], ensure_ascii=False)
+def cache_key(
+    content_hash: str, answer: str, model: str, api_base: str = "", verify: bool = True
+) -> str:
+    """Same card text, answer, model, endpoint and second-look setting: the same grade. The
+    endpoint counts: one model name may be served by two different servers."""
+    raw = json.dumps(
+        [content_hash, answer, model, api_base, verify, PROMPT_VERSION], ensure_ascii=False
+    )
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()

@@ -1,6 +1,5 @@
-"""What a grade is: each key point met or not with its evidence, red flags, the score, the
-suggested rating, and what the call cost.
-"""
+"""A grade as the rest of studycli sees it: per-point and per-flag results, score, suggestion,
+spend, and what the guard noticed."""
 
 from __future__ import annotations
 
@@ -62,6 +61,10 @@ class GradeResult:
     cache_key: str | None = None
     verdict: dict[str, Any] | None = None
     review_uid: str | None = None
+    addressed_grader: bool = False  # text addressed to the grader was taken out before grading
+    echo: bool = False  # the answer mostly repeats the rubric's wording: suggestion capped
+    second_look: bool = False  # met points were confirmed by a separate call
+    confirmed: dict[str, bool] = field(default_factory=dict)  # point id -> second look said yes
 
     @property
     def done(self) -> bool:
@@ -117,4 +120,7 @@ class GradeResult:
             "latency_ms": self.latency_ms,
             "error": self.error,
             "notes": self.notes,
+            "addressed_grader": self.addressed_grader,
+            "rubric_echo": self.echo,
+            "second_look": self.second_look,
         }

@@ -1,4 +1,4 @@
-"""Which model grades, with which fallbacks and API base, read from config.yaml."""
+"""What a grader is configured with: models, endpoint, timeouts, retries, the second look."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ class GraderSettings:
     retries: int = 3  # per model, for rate limits, 5xx and timeouts
     base_delay: float = 1.0  # first backoff; tests make it tiny rather than sleeping long
     max_delay: float = 20.0
+    verify: bool = True  # second look at each met point, in a separate call
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -57,6 +58,7 @@ class GraderSettings:
             api_base=str(config["grader.api_base"] or ""),
             timeout=float(config["grader.timeout"]),
             retries=int(config["grader.retries"]),
+            verify=bool(config["grader.verify"]),
         )
         return replace(settings, **overrides) if overrides else settings
 

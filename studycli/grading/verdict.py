@@ -1,5 +1,8 @@
-"""The model's verdict checked in code (pure, no LiteLLM): parse the JSON, look each quote
-up in the answer, and compute the score and the suggested rating from what holds.
+"""The model's checklist read and checked in code: parsing, evidence, score and suggestion.
+
+Pure: no LiteLLM, no I/O. A point counts only when its quote stands in what was graded and
+carries the point (see guard.py); the score and the suggested rating are computed here,
+never read from the model.
 """
 
 from __future__ import annotations
@@ -11,12 +14,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from studycli.content.model import Card
+from studycli.grading.client import Unusable
+from studycli.grading.guard import Claim, EvidenceCheck, normalise, weigh_claims
 from studycli.grading.prompt import MAX_ANSWER_CHARS, flag_ids, point_ids
 from studycli.grading.result import FlagResult, PointResult
 from studycli.vocab import AGAIN, EASY, GOOD, HARD
 
 MAX_EVIDENCE_WORDS = 40  # a longer "quote" is not evidence of one point
 
+MAX_EVIDENCE_CHARS = 400  # a quote is at most 40 words
+MAX_FEEDBACK_CHARS = 1200  # two or three sentences asked for; a huge reply is cut here
 FLAG_PENALTY = 0.25  # score lost per verified red flag
 
 # Words that say nothing about which key point a quote supports.
@@ -34,7 +41,7 @@ _STOPWORDS = frozenset(
 )
 
 
-class MalformedOutput(Exception):
+class MalformedOutput(Unusable):
     """The model's reply holds no usable checklist."""
 
 
@@ -108,15 +115,6 @@ def _items(value: Any, key_name: str) -> list[dict[str, Any]]:
     return []
 
 
-_PUNCT_TABLE = {ord(c): " " for c in "\"'`“”‘’„«»()[]{}<>.,;:!?*_~|/\\=+&^%$#@–—-…"}
-
-
-def normalise(text: str) -> str:
-    """Case, whitespace and punctuation folded away, so a quote matches however it was spaced."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(text.translate(_PUNCT_TABLE).split())
-
-
 def _terms(text: str) -> set[str]:
     out = set()
     for word in normalise(text).split():
@@ -149,10 +147,17 @@ def check_quote(evidence: str, answer_norm: str, subject: str) -> str:
 
 
 def evaluate(
-    card: Card, answer: str, verdict: dict[str, Any]
+    card: Card, answer: str, verdict: dict[str, Any], graded: str | None = None
 ) -> tuple[list[PointResult], list[FlagResult], str, list[str]]:
-    """Turn the model's checklist into verified point and flag results (raises MalformedOutput)."""
+    """Turn the model's checklist into verified point and flag results (raises MalformedOutput).
+
+    `graded` is what the model saw: the answer less text addressed to the grader. A point's
+    quote must stand in it and carry the point (guard.EvidenceCheck); a red flag's quote only
+    has to stand in the whole answer, since a red flag can only lower the score.
+    """
     answer_norm = normalise(answer[:MAX_ANSWER_CHARS])
+    graded = answer if graded is None else graded
+    check = EvidenceCheck(card.key_points, graded[:MAX_ANSWER_CHARS], card.question)
     ids = point_ids(card)
     notes: list[str] = []
     claimed: dict[str, dict[str, Any]] = {}
@@ -168,17 +173,23 @@ def evaluate(
         raise MalformedOutput("no entry has a known key point id")
     if ignored:
         notes.append("ignored unknown criterion ids: " + ", ".join(ignored[:10]))
+    claims = [
+        Claim(i, _evidence(claimed[pid]))
+        for i, pid in enumerate(ids)
+        if pid in claimed and _truthy(claimed[pid].get("met"))
+    ]
+    weighed = weigh_claims(check, claims)
     points: list[PointResult] = []
-    for pid, text in zip(ids, card.key_points, strict=True):
+    for i, (pid, text) in enumerate(zip(ids, card.key_points, strict=True)):
         claim = claimed.get(pid)
         if claim is None:
             points.append(PointResult(pid, text, "unassessed", note="the grader gave no verdict"))
             continue
-        evidence = str(claim.get("evidence", claim.get("quote", "")) or "").strip()
-        if not _truthy(claim.get("met")):
+        evidence = _evidence(claim)
+        if i not in weighed:
             points.append(PointResult(pid, text, "missed", evidence))
             continue
-        problem = check_quote(evidence, answer_norm, text)
+        problem = weighed[i].problem
         points.append(PointResult(pid, text, "unverified" if problem else "met", evidence, problem))
     missing = [p.id for p in points if p.status == "unassessed"]
     if missing:
@@ -192,7 +203,7 @@ def evaluate(
             continue
         seen.add(fid)
         text = card.red_flags[int(fid[1:]) - 1]
-        evidence = str(item.get("evidence", item.get("quote", "")) or "").strip()
+        evidence = _evidence(item)
         problem = check_quote(evidence, answer_norm, text)
         flags.append(FlagResult(fid, text, "unverified" if problem else "hit", evidence, problem))
     flags.sort(key=lambda f: int(f.id[1:]))
@@ -200,10 +211,50 @@ def evaluate(
     return points, flags, str(feedback).strip() if isinstance(feedback, str) else "", notes
 
 
+def _evidence(item: dict[str, Any]) -> str:
+    return str(item.get("evidence", item.get("quote", "")) or "").strip()[:MAX_EVIDENCE_CHARS]
+
+
+def cap_verdict(verdict: dict[str, Any], count: int) -> dict[str, Any]:
+    """The checklist with only what the grade uses, each string cut: a huge reply is never
+    stored whole (its feedback is kept once, in the grade's own column)."""
+
+    def item(raw: Any, keys: tuple[str, ...]) -> Any:
+        if not isinstance(raw, dict):
+            return str(raw)[:MAX_EVIDENCE_CHARS] if isinstance(raw, str) else raw
+        return {
+            k: (v[:MAX_EVIDENCE_CHARS] if isinstance(v, str) else v)
+            for k, v in raw.items()
+            if k in keys and isinstance(v, (str, bool, int, float))
+        }
+
+    out: dict[str, Any] = {}
+    for name, keys in (
+        ("points", ("id", "key_point", "criterion", "evidence", "quote", "met")),
+        ("red_flags", ("id", "evidence", "quote")),
+    ):
+        value = verdict.get(name)
+        if isinstance(value, dict):
+            value = dict(list(value.items())[: count + 20])
+            out[name] = {str(k)[:40]: item(v, keys) for k, v in value.items()}
+        elif isinstance(value, list):
+            out[name] = [item(v, keys) for v in value[: count + 20]]
+    feedback = verdict.get("feedback")
+    if isinstance(feedback, str):
+        out["feedback"] = cut_text(feedback.strip(), MAX_FEEDBACK_CHARS)
+    return out
+
+
+def cut_text(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def score_and_rating(
-    points: Sequence[PointResult], flags: Sequence[FlagResult]
+    points: Sequence[PointResult], flags: Sequence[FlagResult], echo: bool = False
 ) -> tuple[float, int]:
-    """Score in [0, 1] from verified points less red flags, and the rating it suggests."""
+    """Score in [0, 1] from verified points less red flags, and the rating it suggests.
+
+    An answer that mostly repeats the rubric's wording is suggested Hard at best."""
     total = len(points)
     coverage = sum(p.met for p in points) / total if total else 0.0
     hits = sum(f.hit for f in flags)
@@ -216,6 +267,6 @@ def score_and_rating(
         rating = HARD
     else:
         rating = AGAIN
-    if hits:
+    if hits or echo:
         rating = min(rating, HARD)  # an answer an interviewer would mark down is never Good
     return score, rating

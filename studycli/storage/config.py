@@ -83,6 +83,17 @@ def _text(text: str) -> str:
     return str(text).strip()
 
 
+def _switch(text: Any) -> bool:
+    if isinstance(text, bool):
+        return text
+    value = str(text).strip().lower()
+    if value in ("on", "true", "yes", "1"):
+        return True
+    if value in ("off", "false", "no", "0"):
+        return False
+    raise ValueError("expected on or off")
+
+
 def _model_list(text: Any) -> list[str]:
     if isinstance(text, list):
         items = [str(t).strip() for t in text]
@@ -127,6 +138,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("grader.api_base", _text, "", "API base URL, e.g. for a local server."),
         Setting("grader.timeout", _float_range(1, 600), 30.0, "Seconds allowed per attempt."),
         Setting("grader.retries", _int_range(0, 10), 3, "Retries per model on rate limits/5xx."),
+        Setting(
+            "grader.verify",
+            _switch,
+            True,
+            "Second look: confirm each met point in a separate call (on/off).",
+        ),
     ]
 }
 

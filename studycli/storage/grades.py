@@ -15,6 +15,7 @@ class CachedGrade(NamedTuple):
     cache_key: str
     model: str
     checklist: str  # JSON
+    feedback: str | None
 
 
 class PendingGrade(NamedTuple):
@@ -50,7 +51,7 @@ def cached_grade(store: Store, keys: Sequence[str]) -> CachedGrade | None:
     """The newest finished grade under the first of `keys` that has one (keys in priority order)."""
     marks = ", ".join("?" for _ in keys)
     rows = store.conn.execute(
-        "SELECT cache_key, model, checklist FROM grades "
+        "SELECT cache_key, model, checklist, feedback FROM grades "
         f"WHERE status = 'done' AND cache_key IN ({marks}) "
         "ORDER BY ts DESC",
         list(keys),

@@ -1,7 +1,7 @@
 """The second look: each key point marked met is checked again, in one batched call that sees
 only the point and its quote ("does this quote state this point? yes/no"), never the rest
 of the answer, so nothing the answer says elsewhere can reach it. Prompt and parsing only;
-the call is made by the grader.
+`second_look` makes the call through the grader's ModelCall.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from studycli.grading.client import ModelCall, Spent, Unusable, _Failure, untrusted_block
 
 MAX_QUOTE_CHARS = 600  # a quote is at most 40 words; anything longer is cut
 
@@ -46,7 +48,7 @@ Reply with one JSON object only, no prose and no code fences, with one entry per
 {{"checks": [{{"n": 1, "states": true}}, {{"n": 2, "states": false}}]}}"""
 
 
-class UnusableCheck(Exception):
+class UnusableCheck(Unusable):
     """The reply holds no usable list of checks."""
 
 
@@ -61,8 +63,8 @@ def build_verify_messages(pairs: Sequence[Pair], nonce: str | None = None) -> li
     nonce = nonce or secrets.token_hex(8)
     items = []
     for n, pair in enumerate(pairs, 1):
-        quote = " ".join(pair.quote.split())[:MAX_QUOTE_CHARS]
-        items.append(f"{n}. Key point: {pair.point}\n<quote-{nonce}>\n{quote}\n</quote-{nonce}>")
+        block, _ = untrusted_block(" ".join(pair.quote.split()), "quote", MAX_QUOTE_CHARS, nonce)
+        items.append(f"{n}. Key point: {pair.point}\n{block}")
     user = (
         "\n\n".join(items)
         + f"\n\nFor each of the {len(pairs)} pairs: does the quote state the key point? "
@@ -115,3 +117,19 @@ def _read(items: list[Any], count: int) -> dict[int, bool]:
     if count and not out:
         raise UnusableCheck("no check names a pair number")
     return {n: out.get(n, False) for n in range(1, count + 1)}
+
+
+def second_look(
+    call: ModelCall, litellm: Any, model: str, pairs: Sequence[Pair], spent: Spent
+) -> dict[int, bool] | _Failure:
+    """One batched call: for each pair, whether its quote states its point."""
+    return call.ask(
+        litellm,
+        model,
+        build_verify_messages(pairs),
+        lambda text: parse_checks(text, len(pairs)),
+        spent,
+        schema=("checks", VERIFY_SCHEMA),
+        reminder="Reply again with one JSON object only: "
+        '{"checks": [{"n": 1, "states": true}, ...]}, one entry per pair.',
+    )
