@@ -853,3 +853,145 @@ def test_only_the_last_50_graded_answers_decide_the_warning(store, llm, at) -> N
     assert stats["agreement"]["rate"] == pytest.approx(40 / 60, abs=1e-4)
     assert stats["agreement_recent"] == {"agreed": 40, "total": 50, "rate": 0.8, "window": 50}
     assert stats["warning"] is None
+
+
+# --------------------------------------------------------------------------- the second look
+
+
+def verifier(answers: list[bool] | None = None, *, calls: list | None = None):
+    """The second look answered from a script (or honestly), the grading call honestly."""
+
+    def judge(body: dict[str, Any]) -> dict[str, Any]:
+        if "<answer-" in body["messages"][1]["content"]:
+            return honest_judge(body)
+        if calls is not None:
+            calls.append(body)
+        if answers is None:
+            return honest_check(body)
+        n = body["messages"][-1]["content"].count("Key point:")
+        return reply(json.dumps({"checks": [{"n": i + 1, "states": answers[i]} for i in range(n)]}))
+
+    return judge
+
+
+def test_met_points_are_confirmed_in_one_call_that_sees_only_points_and_quotes(
+    store, llm, at
+) -> None:
+    calls: list = []
+    llm.judge = verifier(calls=calls)
+    answer = "Some preamble the second look must not see. " + GOOD_ANSWER
+    r = make_grader(store, llm, verify=True).grade(CARD, answer, at())
+    assert r.done and r.met_count == 3 and r.second_look
+    assert len(llm.requests) == 2 and len(calls) == 1
+    user = calls[0]["messages"][-1]["content"]
+    assert user.count("Key point:") == 3 and "preamble" not in user
+    assert re.search(r"<quote-([0-9a-f]{16})>\n.*\n</quote-\1>", user)
+    assert (r.tokens_in, r.tokens_out) == (200, 40)  # both calls are counted
+
+
+def test_a_point_the_second_look_does_not_confirm_is_not_met(store, llm, at) -> None:
+    llm.judge = verifier([True, False, True])
+    r = make_grader(store, llm, verify=True).grade(CARD, GOOD_ANSWER, at())
+    assert [p.status for p in r.points] == ["met", "unverified", "met", "missed", "missed"]
+    assert r.points[1].note == "not confirmed on a second look"
+    assert (r.score, r.suggested) == (0.4, HARD)
+
+
+def test_no_second_look_without_met_points_or_when_switched_off(store, llm, at) -> None:
+    llm.judge = verifier()
+    make_grader(store, llm, verify=True).grade(CARD, "I'm not sure about this one.", at())
+    assert len(llm.requests) == 1
+    r = make_grader(store, llm, verify=False).grade(CARD, GOOD_ANSWER, at())
+    assert r.met_count == 3 and not r.second_look and len(llm.requests) == 2
+
+
+def test_second_look_rate_limited_then_answered(store, llm, at) -> None:
+    llm.judge = verifier()
+    llm.script["*"] = [honest_judge, error(429, headers={"retry-after": "0.01"})]
+    r = make_grader(store, llm, verify=True).grade(CARD, GOOD_ANSWER, at())
+    assert r.done and r.met_count == 3 and len(llm.requests) == 3
+
+
+def test_second_look_failing_leaves_the_grade_pending_and_pending_finishes_it(
+    store, llm, at
+) -> None:
+    llm.judge = verifier()
+    llm.script["*"] = [honest_judge, error(500), error(500), error(500)]
+    g = make_grader(store, llm, verify=True, retries=2)
+    r = g.grade(CARD, GOOD_ANSWER, at())
+    assert r.status == "pending" and "second look" in r.error and "server error (500)" in r.error
+    (row,) = grade_rows(store)
+    assert row["status"] == "pending" and row["answer"] == GOOD_ANSWER
+    (done,) = g.grade_pending({CARD.id: CARD}, at())
+    assert done.done and done.met_count == 3 and done.uid == r.uid
+
+
+def test_a_garbled_second_look_counts_no_point(store, llm, at) -> None:
+    llm.judge = verifier()
+    llm.script["*"] = [honest_judge, reply("sure, all good"), reply("```\nnope\n```")]
+    r = make_grader(store, llm, verify=True).grade(CARD, GOOD_ANSWER, at())
+    assert r.done and r.met_count == 0
+    assert any("second look gave no usable answer" in n for n in r.notes)
+
+
+def test_a_cached_grade_keeps_its_second_look(store, llm, at) -> None:
+    llm.judge = verifier([False, True, True])
+    g = make_grader(store, llm, verify=True)
+    first = g.grade(CARD, GOOD_ANSWER, at())
+    again = g.grade(CARD, GOOD_ANSWER, at())
+    assert again.cached and len(llm.requests) == 2
+    assert [p.status for p in again.points] == [p.status for p in first.points]
+    assert again.feedback == first.feedback and again.suggested == first.suggested
+
+
+# --------------------------------------------------------------------------- found on the way
+
+
+def test_the_cache_key_holds_the_endpoint(store, at) -> None:
+    one, two = LoopbackLLM(), LoopbackLLM()
+    try:
+        make_grader(store, one).grade(CARD, GOOD_ANSWER, at())
+        r = make_grader(store, two).grade(CARD, GOOD_ANSWER, at())
+        assert not r.cached and len(two.requests) == 1  # same model name, another server
+        assert make_grader(store, one).grade(CARD, GOOD_ANSWER, at()).cached
+    finally:
+        one.close()
+        two.close()
+
+
+def test_latency_is_the_calls_not_the_import(store, llm, at, monkeypatch) -> None:
+    import studycli.grading.grader as grader_module
+
+    real = grader_module.load_litellm
+
+    def slow_import() -> Any:
+        time.sleep(0.6)
+        return real()
+
+    monkeypatch.setattr(grader_module, "load_litellm", slow_import)
+    llm.judge = honest_judge_slow(0.15)
+    r = make_grader(store, llm).grade(CARD, GOOD_ANSWER, at())
+    assert 150 <= r.latency_ms < 550, r.latency_ms
+    assert grade_rows(store)[0]["latency_ms"] == r.latency_ms
+
+
+def test_a_huge_reply_is_cut_before_it_is_stored_or_shown(store, llm, at) -> None:
+    huge = "Great answer. " * 250_000  # 3.5 MB of feedback
+    quote = HYBRID.says[0][0]
+    llm.script["*"] = [reply(verdict([("k1", quote + " " + "x" * 5000, True)], feedback=huge))]
+    r = make_grader(store, llm).grade(CARD, GOOD_ANSWER, at())
+    assert r.done and len(r.feedback) <= 1200
+    (row,) = grade_rows(store)
+    assert len(row["checklist"]) < 10_000 and "Great answer" not in row["checklist"]
+    assert row["feedback"] == r.feedback  # stored once, in its own column
+
+
+def test_provider_error_text_is_scrubbed_of_keys(store, llm, at, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-SECRETSECRET123456")
+    llm.script["*"] = [
+        error(400, "bad request for key sk-proj-SECRETSECRET123456 api_key=abcd1234efgh5678")
+    ]
+    r = make_grader(store, llm).grade(CARD, GOOD_ANSWER, at())
+    assert r.status == "pending"
+    for text in (r.error or "", grade_rows(store)[0]["error"]):
+        assert "SECRET" not in text and "abcd1234efgh5678" not in text and "***" in text

@@ -19,6 +19,7 @@ from studycli.storage.codec import unpack_answer
 from studycli.vocab import AGAIN, GOOD, HARD
 
 from .helpers import write
+from .grading_cases import HYBRID
 from .test_grading import LoopbackLLM, closed_port, error, honest_judge  # noqa: F401 - fixtures below
 
 DECK = """\
@@ -52,11 +53,7 @@ cards:
       - Semantic caching reuses answers to near-duplicate questions
       - Cache invalidation follows the source documents
 """
-HYBRID_3_OF_4 = (
-    "Pure vector search misses exact identifiers like error codes and SKUs. "
-    "Hybrid search combines BM25 keyword scores with vector similarity and "
-    "reciprocal rank fusion merges the two ranked lists."
-)
+HYBRID_3_OF_4 = " ".join(HYBRID.says[i][0] for i in range(3))  # in the candidate's own words
 NOW = "2026-11-22T09:00"
 
 
@@ -106,7 +103,7 @@ def test_grade_prints_checklist_score_and_suggestion(cli, graded, isolated_home)
     assert "3/4 key points" in out and "suggested rating 3 Good" in out and "Score 0.75" in out
     assert "✓ 1. Pure vector search misses exact identifiers" in out
     assert "✗ 4. A cross-encoder reranker" in out
-    assert "100 in / 20 out tokens" in out and "$0.0000" in out
+    assert "200 in / 40 out tokens" in out and "$0.0000" in out  # the grade and its second look
     with db(isolated_home) as store:
         ((status, suggested, answer, review_uid),) = rows(
             store, "SELECT status, suggested, answer, review_uid FROM grades"
@@ -132,7 +129,7 @@ def test_grade_json_from_a_file_and_from_stdin(cli, graded, tmp_path) -> None:
     assert (
         json.loads(piped.output)["cached"] is True
     )  # same answer, same card, same model: no second bill
-    assert len(graded.requests) == 1
+    assert len(graded.requests) == 2  # one grade, one second look
 
 
 @pytest.mark.parametrize(
@@ -286,13 +283,13 @@ def test_stats_show_agreement_spend_and_warning(cli, graded, isolated_home) -> N
         "Grader   openai/gpt-4o-mini · 10 graded · 0 pending · "
         "you kept its suggestion 70% of the time (7/10)" in out
     )
-    assert "Spend    $0.0003 today · $0.0003 in total (1,000 tokens in, 200 out)" in out
+    assert "Spend    $0.0005 today · $0.0005 in total (2,000 tokens in, 400 out)" in out
     assert (
         "Warning: you kept the grader's suggestion for only 70% of the last 10 graded answers"
         in out
     )
     data = json.loads(cli("stats", "--json", now=NOW).output)["grader"]
-    assert data["spend_total"]["tokens_in"] == 1000 and data["agreement_recent"]["rate"] == 0.7
+    assert data["spend_total"]["tokens_in"] == 2000 and data["agreement_recent"]["rate"] == 0.7
     assert (
         json.loads(cli("stats", "--json", now="2026-11-23T09:00").output)["grader"]["spend_today"][
             "cost"

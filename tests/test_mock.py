@@ -315,6 +315,7 @@ def test_mock_graded_by_the_configured_grader(cli, isolated_home, catalogue, no_
             ("grader.model", "openai/judge"),
             ("grader.api_base", server.url),
             ("grader.retries", "0"),
+            ("grader.verify", "off"),  # this judge answers checklists only
         ]:
             assert cli("config", "set", key, value).exit_code == 0
         (card,) = the_question(catalogue, "incident")
