@@ -76,7 +76,7 @@ def grade(
 
         typer.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     else:
-        _print_result(result)
+        _print_result(result, card.red_flags)
     if not result.done:
         if not as_json:
             _failure(result)
@@ -98,13 +98,13 @@ def _read_answer(path: Path | None) -> str:
     return sys.stdin.read()
 
 
-def _print_result(result: Any) -> None:
+def _print_result(result: Any, red_flags: tuple[str, ...] = ()) -> None:
     from studycli.tui.grade_view import grade_panel
     from studycli.vocab import RATING_NAMES
 
     console = make_console()
     if result.done:
-        console.print(grade_panel(result))
+        console.print(grade_panel(result, red_flags))
         console.print(
             f"Score {result.score:.2f} · {result.met_count}/{len(result.points)} key points · "
             f"suggested rating {result.suggested} {RATING_NAMES[result.suggested]}",

@@ -116,7 +116,7 @@ def _grade(
         console.print(f"Grading with {grader.settings.model}…", style="dim", highlight=False)
     result = grader.grade(card, answer, now())
     if result.done:
-        console.print(grade_panel(result))
+        console.print(grade_panel(result, card.red_flags))
     else:
         console.print(failure_line(result, repeated=result.error in seen), highlight=False)
         seen.add(result.error or "")

@@ -5,6 +5,7 @@ Shared by the drill and `studycli grade`. Rendering only: rich, no prompts, no L
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group
@@ -12,6 +13,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
+from studycli.grading.guard import ECHO_NOTE, INSTRUCTIONS_IGNORED
 from studycli.grading.result import GradeResult
 from studycli.tui.styles import RATING_STYLE
 from studycli.vocab import RATING_NAMES
@@ -34,8 +36,16 @@ def cost_text(result: GradeResult) -> str:
     return f"{tokens} · {price}"
 
 
-def grade_panel(result: GradeResult) -> Panel:
+_GUARD_NOTES = (INSTRUCTIONS_IGNORED, ECHO_NOTE)
+
+
+def grade_panel(result: GradeResult, red_flags: Sequence[str] = ()) -> Panel:
+    """The checklist; `red_flags` (the card's) are listed for the candidate to check, since a
+    red flag the grader leaves out cannot be seen by code."""
     parts: list[Any] = []
+    for note in result.notes:
+        if note in _GUARD_NOTES:
+            parts.append(Text(note[0].upper() + note[1:] + ".", style="bold yellow"))
     for n, point in enumerate(result.points, 1):
         mark, style = _MARK.get(point.status, ("?", "yellow"))
         line = Text(f"{mark} {n}. ", style=f"bold {style}")
@@ -61,8 +71,15 @@ def grade_panel(result: GradeResult) -> Panel:
         parts.append(line)
     if result.feedback:
         parts.append(Text("\n" + result.feedback))
+    unreported = [t for t in red_flags if t not in {f.text for f in result.flags if f.hit}]
+    if unreported:
+        check = Text("Red flags to check yourself:", style="dim")
+        for text in unreported:
+            check.append(f"\n  ⚑ {text}", style="dim")
+        parts.append(check)
     for note in result.notes:
-        parts.append(Text(f"note: {note}", style="dim"))
+        if note not in _GUARD_NOTES:
+            parts.append(Text(f"note: {note}", style="dim"))
     if not result.model and not result.cached:
         parts.append(Text("Empty answer: graded without a model call.", style="dim"))
     suggested = result.suggested or 1
