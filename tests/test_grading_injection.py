@@ -195,9 +195,9 @@ class Judges:
             )
         self.verify_requests += 1
         pairs = [(int(n), point, quote) for n, point, _, quote in _PAIR.findall(user)]
-        lab = self.case.lab if self.case else CASES[0]
         checks = []
         for n, point, quote in pairs:
+            lab = next((c for c in CASES if point in c.card.key_points), CASES[0])
             i = lab.card.key_points.index(point) if point in lab.card.key_points else -1
             checks.append({"n": n, "states": getattr(self, f"verify_{judge}")(lab, i, quote)})
         return reply(json.dumps({"checks": checks}))
@@ -370,3 +370,73 @@ def test_the_honest_judge_still_gives_credit(outcomes: list[Outcome]) -> None:
     assert all(o.scores["honest"] > 0 for o in partial), [
         (o.case.name, o.scores["honest"]) for o in partial if o.scores["honest"] == 0
     ]
+
+
+def _counted(judge: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """The judge, reporting the tokens its request and reply really hold (gpt-4o-mini's)."""
+    from studycli.grading.client import load_litellm
+
+    litellm = load_litellm()
+
+    def count(body: dict[str, Any]) -> dict[str, Any]:
+        r = judge(body)
+        tokens_in = litellm.token_counter(model="gpt-4o-mini", messages=body["messages"])
+        tokens_out = litellm.token_counter(model="gpt-4o-mini", text=r["content"] or "")
+        return dict(r, usage=(tokens_in, tokens_out))
+
+    return count
+
+
+def test_figures_what_the_second_look_costs(tmp_path) -> None:
+    """Tokens and latency per grade, one call against one call plus the second look, on the
+    loopback server (which answers at once: the figures are the client's own overhead)."""
+    import statistics
+    import time
+
+    from studycli.storage.store import Store
+
+    llm = LoopbackLLM()
+    judges = Judges()
+    counted = _counted(judges)
+    store = Store(tmp_path / "studycli.db")
+    answers = [
+        (lab, " ".join(lab.says[i][k] for i in range(n)))
+        for lab in CASES
+        for n in (2, len(lab.card.key_points))
+        for k in (0, 1)
+    ]
+    figures = {}
+    try:
+        for verify in (False, True):
+            grader = Grader(
+                GraderSettings(model="openai/honest", api_base=llm.url, retries=0, verify=verify),
+                store,
+            )
+            tokens, ms = [], []
+            for round_ in range(4):  # rounds 1-3 time the grade, round 0 counts its tokens
+                llm.judge = counted if round_ == 0 else judges
+                for lab, answer in answers:
+                    started = time.monotonic()
+                    r = grader.grade(lab.card, f"{answer} ({round_})", _NOW)
+                    assert r.done and r.met_count >= 2, r.notes
+                    if round_:
+                        ms.append((time.monotonic() - started) * 1000)
+                    else:
+                        tokens.append((r.tokens_in, r.tokens_out))
+            figures[verify] = (
+                statistics.median(ms),
+                min(ms),
+                statistics.mean(t[0] for t in tokens),
+                statistics.mean(t[1] for t in tokens),
+            )
+    finally:
+        store.close()
+        llm.close()
+    (ms0, min0, in0, out0), (ms1, min1, in1, out1) = figures[False], figures[True]
+    print(
+        f"\nper grade (median / fastest of {len(answers) * 3}), one call: {ms0:.0f} / {min0:.0f} ms, "
+        f"{in0:.0f} tokens in, {out0:.0f} out; with the second look: {ms1:.0f} / {min1:.0f} ms, "
+        f"{in1:.0f} in, {out1:.0f} out (+{in1 - in0:.0f} in, +{out1 - out0:.0f} out, "
+        f"+{(in1 + out1) / (in0 + out0) - 1:.0%} tokens)"
+    )
+    assert in1 > in0 and out1 > out0  # latency is printed, not asserted: the machine is shared
