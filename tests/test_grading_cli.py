@@ -18,8 +18,8 @@ import pytest
 from studycli.storage.codec import unpack_answer
 from studycli.vocab import AGAIN, GOOD, HARD
 
-from .helpers import write
 from .grading_cases import HYBRID
+from .helpers import write
 from .test_grading import LoopbackLLM, closed_port, error, honest_judge  # noqa: F401 - fixtures below
 
 DECK = """\

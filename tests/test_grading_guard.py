@@ -10,16 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studycli.grading.guard import (
+from studycli.grading.evidence import (
     EVIDENCE_SHARE,
     Claim,
     EvidenceCheck,
     echoed_points,
-    normalise,
     rubric_echo,
-    screen,
     weigh_claims,
 )
+from studycli.grading.guard import normalise, screen
 
 from .grading_cases import ADDRESSED, CASES, HYBRID, INJECTION, LOOK_ALIKES
 

@@ -33,7 +33,8 @@ from studycli.grading.client import (
     load_litellm,
     scrub_secrets,
 )
-from studycli.grading.guard import ECHO_NOTE, INSTRUCTIONS_IGNORED, Screened, rubric_echo, screen
+from studycli.grading.evidence import ECHO_NOTE, rubric_echo
+from studycli.grading.guard import INSTRUCTIONS_IGNORED, Screened, screen
 from studycli.grading.prompt import (
     PROMPT_VERSION,
     RETRY_REMINDER,

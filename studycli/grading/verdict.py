@@ -15,7 +15,8 @@ from typing import Any
 
 from studycli.content.model import Card
 from studycli.grading.client import Unusable
-from studycli.grading.guard import Claim, EvidenceCheck, normalise, weigh_claims
+from studycli.grading.evidence import Claim, EvidenceCheck, weigh_claims
+from studycli.grading.guard import normalise
 from studycli.grading.prompt import MAX_ANSWER_CHARS, flag_ids, point_ids
 from studycli.grading.result import FlagResult, PointResult
 from studycli.vocab import AGAIN, EASY, GOOD, HARD

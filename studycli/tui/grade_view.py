@@ -13,7 +13,8 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
-from studycli.grading.guard import ECHO_NOTE, INSTRUCTIONS_IGNORED
+from studycli.grading.evidence import ECHO_NOTE
+from studycli.grading.guard import INSTRUCTIONS_IGNORED
 from studycli.grading.result import GradeResult
 from studycli.tui.styles import RATING_STYLE
 from studycli.vocab import RATING_NAMES
