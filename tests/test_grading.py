@@ -995,3 +995,47 @@ def test_provider_error_text_is_scrubbed_of_keys(store, llm, at, monkeypatch) ->
     assert r.status == "pending"
     for text in (r.error or "", grade_rows(store)[0]["error"]):
         assert "SECRET" not in text and "abcd1234efgh5678" not in text and "***" in text
+
+
+FAULTS = {
+    "429": [error(429)] * 3,
+    "500": [error(500)] * 3,
+    "timeout": [honest_judge_slow(0.6)] * 3,
+    "garbage": [reply("no json here"), reply("{broken")],
+    "401": [error(401, "invalid api key")],
+    "3 MB of garbage": [reply("x" * 3_000_000), reply("y" * 3_000_000)],
+}
+
+
+@pytest.mark.parametrize("at_call", ["grade", "second look"])
+@pytest.mark.parametrize("fault", [*FAULTS, "server down"])
+def test_every_fault_saves_the_answer_and_pending_finishes_it(
+    store, llm, at, fault: str, at_call: str
+) -> None:
+    llm.judge = verifier()
+    if fault == "server down":
+        base = f"http://127.0.0.1:{closed_port()}/v1" if at_call == "grade" else llm.url
+        if at_call == "second look":
+            llm.script["*"] = [honest_judge, error(503), error(503), error(503)]
+        g = make_grader(store, None, api_base=base, verify=True, retries=2, timeout=0.3)
+    else:
+        llm.script["*"] = ([honest_judge] if at_call == "second look" else []) + list(FAULTS[fault])
+        g = make_grader(store, llm, verify=True, retries=2, timeout=0.3)
+    r = g.grade(CARD, GOOD_ANSWER, at())
+    (row,) = grade_rows(store)
+    assert row["answer"] == GOOD_ANSWER
+    if (
+        fault == "garbage"
+        and at_call == "second look"
+        or fault == "3 MB of garbage"
+        and (at_call == "second look")
+    ):
+        assert r.done and r.met_count == 0  # an unusable second look confirms nothing
+        return
+    assert r.status == "pending" and row["status"] == "pending", r.error
+    assert len(row["error"] or "") < 600
+    llm.script.clear()
+    fresh = make_grader(store, llm, verify=True)
+    (done,) = fresh.grade_pending({CARD.id: CARD}, at())
+    assert done.done and done.met_count == 3 and done.uid == r.uid
+    assert grade_rows(store)[0]["status"] == "done"
