@@ -58,6 +58,8 @@ AGREEMENT_WARN_BELOW = 0.8
 AGREEMENT_MIN_SAMPLE = 10  # fewer graded answers than this say too little to warn about
 
 NOT_CONFIRMED = "not confirmed on a second look"
+# Kept among the second look's answers (point ids are k1, k2, ...) when its reply was unusable.
+_UNUSABLE = "unusable"
 SECOND_LOOK_UNUSABLE = "the second look gave no usable answer: met points were not counted"
 
 
@@ -233,7 +235,7 @@ class Grader:
         if isinstance(look, _Failure):
             if look.kind != "malformed":
                 return _Failure(look.kind, f"second look: {look.message}", look.retry_after)
-            return {p.id: False for p in met} | {"_unusable": False}
+            return {p.id: False for p in met} | {_UNUSABLE: False}
         return {p.id: look[n] for n, p in enumerate(met, 1)}
 
     def _settle(
@@ -257,7 +259,7 @@ class Grader:
         result.echo = rubric_echo(card.key_points, screened.text)
         if result.echo:
             lead.append(ECHO_NOTE)
-        if "_unusable" in confirmed:
+        if _UNUSABLE in confirmed:
             lead.append(SECOND_LOOK_UNUSABLE)
         result.points, result.flags, result.feedback = points, flags, feedback
         result.notes = lead + notes
