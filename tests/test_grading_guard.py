@@ -6,6 +6,8 @@ The figures behind the thresholds are printed by `pytest -s -k figures` (and ass
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -223,3 +225,52 @@ def test_own_words_and_model_answers_are_not_rubric_echo() -> None:
             answer = " ".join(s[k] for s in lab.says.values())
             assert echoed_points(lab.card.key_points, answer) == [], lab.card.id
         assert not rubric_echo(lab.card.key_points, lab.card.answer)
+
+
+def test_a_cards_synonyms_are_read_and_used_for_evidence(tmp_path) -> None:
+    from studycli.content.loader import load_files
+    from studycli.grading.verdict import evaluate
+
+    from .helpers import write
+
+    deck = write(
+        tmp_path / "decks" / "syn.yaml",
+        "id: syn\ntitle: Synonyms\ncards:\n"
+        "  - id: syn-least-privilege\n    level: mid\n    tags: [security]\n    source: test\n"
+        "    question: How do you limit what a hijacked agent can do?\n"
+        "    answer: Least privilege in the tool layer.\n"
+        "    key_points:\n"
+        "      - Least privilege enforced in the tool layer\n"
+        "      - Human approval before irreversible actions\n"
+        "      - Audit logs for every tool call\n"
+        "    synonyms:\n      least privilege: [own permissions]\n",
+    )
+    result = load_files([("decks", deck)])
+    assert not result.problems, result.problems
+    card = result.catalogue.cards["syn-least-privilege"]
+    assert card.synonyms == (("least privilege", ("own permissions",)),)
+    answer = "Tools run with the user's own permissions, checked in the tool layer."
+    verdict = {"points": [{"id": "k1", "evidence": answer, "met": True}], "red_flags": []}
+    (k1, *_), _, _, _ = evaluate(card, answer, verdict)
+    assert k1.status == "met"
+    plain = dataclasses.replace(card, synonyms=())
+    assert plain.content_hash != card.content_hash
+    (k1, *_), _, _, _ = evaluate(plain, answer, verdict)
+    assert k1.status == "unverified"
+
+
+def test_bad_synonyms_are_one_clear_content_error(tmp_path) -> None:
+    from studycli.content.loader import load_files
+
+    from .helpers import write
+
+    deck = write(
+        tmp_path / "decks" / "syn.yaml",
+        "id: syn\ntitle: Synonyms\ncards:\n"
+        "  - id: syn-bad\n    level: mid\n    tags: [security]\n    source: test\n"
+        "    question: Q?\n    answer: A.\n    key_points: [one point here, two, three]\n"
+        "    synonyms: [not, a, mapping]\n",
+    )
+    problems = [str(p) for p in load_files([("decks", deck)]).problems]
+    assert len(problems) == 1 and "syn.yaml:" in problems[0]
+    assert "synonyms must map a word or phrase" in problems[0]

@@ -14,13 +14,14 @@ from typing import Any
 from studycli.content.model import BODY_FIELDS, Card, CardIndex, Catalogue, Deck, Figure
 from studycli.storage.content_cache import BodyFile, CacheHead, read_cache_head, write_cache_file
 
-CACHE_FORMAT = 9  # bump when the cached shape of content changes
+CACHE_FORMAT = 10  # bump when the cached shape of content changes
 
 
 def _card_body(c: Card) -> tuple[Any, ...]:
     return (
         c.source, c.question, c.answer, c.key_points, c.red_flags, c.follow_ups,
         tuple(tuple(f) for f in c.figures), c.tips, c.probe, c.stage, c.origin, c.see,
+        c.synonyms,
     )  # fmt: skip
 
 
@@ -33,7 +34,7 @@ class _BodyReader:
     def __call__(self, card: Card) -> None:
         blob = self.read(card.id)
         if blob is None:  # the cache vanished under us: an unreadable card is better than a crash
-            body: tuple[Any, ...] = ("", "", "", (), (), (), (), (), "", "", "", ())
+            body: tuple[Any, ...] = ("", "", "", (), (), (), (), (), "", "", "", (), ())
         else:
             body = marshal.loads(blob)
         for name, value in zip(BODY_FIELDS, body, strict=True):

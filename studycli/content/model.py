@@ -18,7 +18,7 @@ INCIDENT_DECK = "incidents"
 # are read only when a card is shown.
 BODY_FIELDS = (
     "source", "question", "answer", "key_points", "red_flags", "follow_ups", "figures", "tips",
-    "probe", "stage", "origin", "see",
+    "probe", "stage", "origin", "see", "synonyms",
 )  # fmt: skip
 
 # Tags that organise content but mean nothing to a reader ("table": the answer is a table).
@@ -74,6 +74,8 @@ class Card:
     stage: str = ""
     origin: str = ""  # "path:line" where the card is defined
     see: tuple[str, ...] = ()  # ids of related cards (cross-links)
+    # word or phrase of the key points -> other ways of saying it (for the grader's evidence)
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Cards read from the content cache start with only their index fields; the rest
     # (question, answer, ...) is read from the cache on first use by this loader.
     _body: Any = field(default=None, repr=False, compare=False)
@@ -93,6 +95,8 @@ class Card:
         import hashlib
 
         text = "\x1f".join([self.question, self.answer, *self.key_points, *self.red_flags])
+        if self.synonyms:  # they change grades; cards without them keep their hash
+            text += "\x1e" + repr(self.synonyms)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

@@ -16,7 +16,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 CARD_FIELDS = {
     "id", "level", "tags", "source", "question", "answer", "key_points",
-    "red_flags", "follow_ups", "figures", "tips", "probe", "stage", "see",
+    "red_flags", "follow_ups", "figures", "tips", "probe", "stage", "see", "synonyms",
 }  # fmt: skip
 
 CARD_REQUIRED = ("id", "level", "tags", "question", "answer", "key_points")
@@ -39,6 +39,7 @@ INCIDENT_REQUIRED = (
 FIGURE_FIELDS = ("value", "what", "who", "when")  # required; "via" (a source id) is optional
 
 MAX_SEE = 8
+MAX_SYNONYMS = 30  # words or phrases with alternatives, per card
 
 
 class _Validator:
@@ -177,6 +178,32 @@ class _Validator:
             out.append(Figure(*(str(fig[k]).strip() for k in keys)))
         return tuple(out)
 
+    def synonyms(
+        self, data: dict[str, Any], path: tuple[Any, ...], what: str
+    ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """`synonyms:` maps a word or phrase of the key points to other ways of saying it,
+        which the grader's evidence check accepts in a quote."""
+        value = data.get("synonyms")
+        if value is None:
+            return ()
+        shape = (
+            f"{what}: synonyms must map a word or phrase of the key points to a list of "
+            f"alternatives (at most {MAX_SYNONYMS} entries, 10 alternatives each)"
+        )
+        ok = isinstance(value, dict) and len(value) <= MAX_SYNONYMS
+        ok = ok and all(
+            isinstance(k, str)
+            and k.strip()
+            and isinstance(alts, list)
+            and 1 <= len(alts) <= 10
+            and all(isinstance(a, str) and a.strip() and len(a) <= 80 for a in alts)
+            for k, alts in value.items()
+        )
+        if not ok:
+            self.p.add(path + ("synonyms",), shape)
+            return ()
+        return tuple((k.strip(), tuple(a.strip() for a in alts)) for k, alts in value.items())
+
     def ids(
         self, data: dict[str, Any], key: str, path: tuple[Any, ...], what: str, hi: int
     ) -> tuple[str, ...]:
@@ -225,6 +252,7 @@ def _parse_card(
         stage=v.choice(raw, "stage", path, what, STAGES),
         origin=origin,
         see=v.ids(raw, "see", path, what, MAX_SEE),
+        synonyms=v.synonyms(raw, path, what),
     )
     return card if len(v.p.items) == before else None
 

@@ -158,7 +158,9 @@ def evaluate(
     """
     answer_norm = normalise(answer[:MAX_ANSWER_CHARS])
     graded = answer if graded is None else graded
-    check = EvidenceCheck(card.key_points, graded[:MAX_ANSWER_CHARS], card.question)
+    check = EvidenceCheck(
+        card.key_points, graded[:MAX_ANSWER_CHARS], card.question, dict(card.synonyms)
+    )
     ids = point_ids(card)
     notes: list[str] = []
     claimed: dict[str, dict[str, Any]] = {}
