@@ -1039,3 +1039,13 @@ def test_every_fault_saves_the_answer_and_pending_finishes_it(
     (done,) = fresh.grade_pending({CARD.id: CARD}, at())
     assert done.done and done.met_count == 3 and done.uid == r.uid
     assert grade_rows(store)[0]["status"] == "done"
+
+
+def test_the_second_look_reads_the_whole_sentence_a_fragment_comes_from(store, llm, at) -> None:
+    calls: list = []
+    llm.judge = verifier(calls=calls)
+    llm.script["*"] = [reply(verdict([("k2", "BM25 for keywords", True)]))]
+    r = make_grader(store, llm, verify=True).grade(CARD, GOOD_ANSWER, at())
+    assert r.points[1].status == "met"
+    user = calls[0]["messages"][-1]["content"]
+    assert HYBRID.says[1][0] in user and HYBRID.says[0][0] not in user

@@ -139,7 +139,7 @@ class EvidenceCheck:
 
     def __post_init__(self) -> None:
         self.words = normalise(self.answer).split()
-        self._sentences = _sentence_bounds(self.answer, len(self.words))
+        self._sentences, self._sentence_text = _sentence_bounds(self.answer, len(self.words))
         self._point_words = [normalise(p).split() for p in self.key_points]
         self._terms = [_content_terms(ws) for ws in self._point_words]
         question = {stem(w) for w in normalise(self.question).split() if w not in _STOPWORDS}
@@ -176,6 +176,19 @@ class EvidenceCheck:
         if pos - first > MAX_QUOTE_WORDS * 2:
             return "quote too long to show one point"
         return (first, pos)
+
+    def context(self, quote: str) -> str:
+        """The sentence(s) of the answer a quote stands in, as written (the quote itself when
+        it is not found or its sentences are too long to be about one thing)."""
+        where = self.locate(quote)
+        if isinstance(where, str) or not self._sentences:
+            return quote
+        ws, we = self.window(where)
+        if (ws, we) == where and we - ws > MAX_QUOTE_WORDS:
+            return quote
+        first = self._sentences[ws][2]
+        last = self._sentences[we - 1][2]
+        return " ".join(self._sentence_text[first : last + 1])
 
     def window(self, span: tuple[int, int]) -> tuple[int, int]:
         """The sentence(s) a quote stands in, when short enough to be about one thing: a judge
@@ -277,14 +290,19 @@ class EvidenceCheck:
         return matched, used
 
 
-def _sentence_bounds(text: str, n_words: int) -> list[tuple[int, int]]:
-    """For each word of normalise(text): the (first, past-last) word of its sentence."""
-    out: list[tuple[int, int]] = []
+def _sentence_bounds(text: str, n_words: int) -> tuple[list[tuple[int, int, int]], list[str]]:
+    """For each word of normalise(text): the (first, past-last) word of its sentence and the
+    sentence's number; and the sentences as written."""
+    out: list[tuple[int, int, int]] = []
+    sentences: list[str] = []
     for sentence in re.split(r"(?<=[.!?;])\s+|\n+", unicodedata.normalize("NFKC", text)):
         k = len(normalise(sentence).split())
+        if not k:
+            continue
         start = len(out)
-        out.extend([(start, start + k)] * k)
-    return out if len(out) == n_words else []
+        out.extend([(start, start + k, len(sentences))] * k)
+        sentences.append(" ".join(sentence.split()))
+    return (out, sentences) if len(out) == n_words else ([], [])
 
 
 def _content_terms(words: list[str]) -> list[_Term]:

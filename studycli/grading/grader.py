@@ -33,9 +33,10 @@ from studycli.grading.client import (
     load_litellm,
     scrub_secrets,
 )
-from studycli.grading.evidence import ECHO_NOTE, rubric_echo
+from studycli.grading.evidence import ECHO_NOTE, EvidenceCheck, rubric_echo
 from studycli.grading.guard import INSTRUCTIONS_IGNORED, Screened, screen
 from studycli.grading.prompt import (
+    MAX_ANSWER_CHARS,
     PROMPT_VERSION,
     RETRY_REMINDER,
     VERDICT_SCHEMA,
@@ -229,9 +230,10 @@ class Grader:
         met = [p for p in points if p.met]
         if not met:
             return {}
-        look = second_look(
-            self.call, litellm, model, [Pair(p.text, p.evidence) for p in met], spent
-        )
+        # The verifier reads the sentence a quote stands in, not a fragment of it, and nothing else.
+        check = EvidenceCheck(card.key_points, screened.text[:MAX_ANSWER_CHARS])
+        pairs = [Pair(p.text, check.context(p.evidence)) for p in met]
+        look = second_look(self.call, litellm, model, pairs, spent)
         if isinstance(look, _Failure):
             if look.kind != "malformed":
                 return _Failure(look.kind, f"second look: {look.message}", look.retry_after)
