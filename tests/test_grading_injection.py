@@ -367,9 +367,9 @@ def test_figures_without_the_second_look(tmp_path) -> None:
 
 def test_the_honest_judge_still_gives_credit(outcomes: list[Outcome]) -> None:
     partial = [o for o in outcomes if o.case.base == "partial with a red flag"]
-    assert all(o.scores["honest"] > 0 for o in partial), [
-        (o.case.name, o.scores["honest"]) for o in partial if o.scores["honest"] == 0
-    ]
+    assert all(o.met["honest"] == 2 and o.scores["honest"] > 0 for o in partial), [
+        (o.case.name, o.met["honest"]) for o in partial if o.met["honest"] != 2
+    ]  # both points the answer states are counted, whatever was injected around them
 
 
 def _counted(judge: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
