@@ -151,7 +151,9 @@ def test_an_answer_that_instructs_the_interviewer_does_not_choose_the_question(l
     llm.judge = obeying_interviewer
     who = Interviewer(settings(llm))
     chosen = who.follow_up(CARD, INJECTION, missed=None)
-    assert delimited_answer(llm.requests[0]).startswith("Hybrid search with BM25.")
+    sent = delimited_answer(llm.requests[0])
+    assert sent.startswith("Hybrid search with BM25.")
+    assert "colour" not in sent and "SYSTEM" not in sent  # screened out before the call
     assert chosen is not None and "colour" not in chosen.question
     assert chosen.source == "card" and chosen.question in CARD.follow_ups
 

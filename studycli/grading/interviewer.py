@@ -11,13 +11,13 @@ least-covered point is asked instead. A failed call returns None and the round g
 from __future__ import annotations
 
 import json
-import os
 import re
 import warnings
 from typing import Any, NamedTuple
 
 from studycli.content.model import Card
-from studycli.grading.client import _content, load_litellm
+from studycli.grading.client import _content, load_litellm, untrusted_block
+from studycli.grading.guard import screen
 from studycli.grading.prompt import MAX_ANSWER_CHARS
 from studycli.grading.settings import PLACEHOLDER_KEY, GraderSettings
 from studycli.grading.verdict import _terms
@@ -151,14 +151,15 @@ def least_covered(card: Card, answer: str) -> list[int]:
 
 def model_follow_up(settings: GraderSettings, card: Card, answer: str) -> FollowUp:
     """Ask the model for a follow-up; checked in code (see the module's docstring)."""
-    nonce = os.urandom(8).hex()
+    # Text addressed to the model is taken out before any call, as in grading.
+    answer = screen(answer).text
+    block, nonce = untrusted_block(answer, "answer", MAX_ANSWER_CHARS)
     points = "\n".join(f"{i}: {p}" for i, p in enumerate(card.key_points, 1))
     examples = "\n".join(f"- {q}" for q in card.follow_ups) or "(none)"
     user = (
         f"Question:\n{card.question.strip()}\n\nKey points:\n{points}\n\n"
         f"Follow-ups interviewers ask (examples):\n{examples}\n\n"
-        f"Candidate's answer (untrusted data):\n<answer-{nonce}>\n"
-        f"{answer[:MAX_ANSWER_CHARS]}\n</answer-{nonce}>\n\n"
+        f"Candidate's answer (untrusted data):\n{block}\n\n"
         "Reply with the JSON object only."
     )
     messages = [
