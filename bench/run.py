@@ -13,6 +13,7 @@ since absolute numbers move with the machine.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -31,6 +32,7 @@ RESULTS = ROOT / "bench" / "results.json"
 STUDYCLI = [str(Path(sys.executable).with_name("studycli"))]
 NOW = "2026-11-22T09:00:00+00:00"
 N_CARDS = 10_000
+FIRST_CARD = r"\d+/\d+ \S+ [\w-]+ \S+ (junior|mid|senior|staff)"  # the drill's card header
 DECKS = 10
 HISTORY_DAYS = 5 * 365
 WORDS = [
@@ -291,6 +293,37 @@ print(json.dumps(times))
 """
 
 
+STUDYCLI_PLAN = r"""
+import sys, time, json, statistics
+from pathlib import Path
+from studycli.cli.context import AppContext, interview_plan, paced_limits
+from studycli.storage.plan_cache import FILE_NAME
+from studycli.study.interview import Model, plan_interview
+from studycli.study.roadmap import upcoming_new
+a = AppContext(content_dirs=[sys.argv[1]])
+runs = int(sys.argv[2])
+limits, order, view, pace = paced_limits(a)
+schedule = view.schedule
+cache = a.home / "cache" / FILE_NAME
+first, later, read, alone = [], [], [], []
+for _ in range(runs):
+    cache.unlink(missing_ok=True)
+    t = time.perf_counter(); plan = interview_plan(a, schedule, pace); first.append(time.perf_counter() - t)
+    t = time.perf_counter(); interview_plan(a, schedule, pace); later.append(time.perf_counter() - t)
+    t = time.perf_counter(); memories = a.store.memories(); read.append(time.perf_counter() - t)
+model = Model(a.scheduler.parameters)
+upcoming = upcoming_new(schedule, pace, view.date)
+for _ in range(runs):
+    t = time.perf_counter()
+    plan_interview(memories, a.today(), schedule.interview.toordinal(), model=model, upcoming=upcoming)
+    alone.append(time.perf_counter() - t)
+ms = lambda xs: statistics.median(xs) * 1000
+print(json.dumps({"cards": len(memories), "due_today": len(plan.due), "days_left": plan.days_left,
+                  "read_ms": ms(read), "plan_ms": ms(alone), "first_start_ms": ms(first),
+                  "later_start_ms": ms(later)}))
+"""
+
+
 def build_anki(path: Path, anki_python: str, n_reviews: int) -> None:
     if path.exists():
         return
@@ -395,6 +428,78 @@ def db_size(home: Path) -> int:
     return sum(p.stat().st_size for p in home.glob("studycli.db*"))
 
 
+# --------------------------------------------------------------------------- interview
+
+
+def interview_figures(content: Path, large: Path, runs: int, seeds: int) -> dict:
+    """The simulated candidate (bench/interview_sim.py: interview-aware vs plain FSRS), the
+    planner's time on the large home with a plan running, and time to first card then."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import interview_sim
+
+    say(f"simulated candidate, {seeds} seeds a run ...")
+    out: dict = {"simulation": interview_sim.compare(seeds)}
+    say(interview_sim.table(out["simulation"]))
+    home = WORK / "run-plan"
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(large, home)
+    env = env_for(home)
+    drill = [*STUDYCLI, "--content", str(content), "drill"]
+    today = [*STUDYCLI, "--content", str(content), "today"]
+    # the same home and the same minute, without and then with a plan running
+    out["time_to_first_card_no_plan_s"] = median_of(
+        lambda: until_marker(drill, FIRST_CARD, env), runs
+    )
+    out["today_no_plan_s"] = median_of(lambda: whole(today, env), runs)
+    now = dt.date.fromisoformat(NOW[:10])
+    interview = now + dt.timedelta(days=21)
+    start = interview - dt.timedelta(days=30)  # day 10 of the 30-day plan, three weeks to go
+    subprocess.run(
+        [*STUDYCLI, "roadmap", "start", "--interview", interview.isoformat(),
+         "--start", start.isoformat()],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", STUDYCLI_PLAN, str(content), str(max(runs, 5))],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    out["planner"] = json.loads(proc.stdout)
+    cache = home / "cache" / "interview-plan.marshal"
+
+    def first_of_day() -> float:  # the day's plan not made yet
+        cache.unlink(missing_ok=True)
+        return until_marker(drill, FIRST_CARD, env)
+
+    out["time_to_first_card_plan_first_s"] = median_of(first_of_day, runs)
+    out["time_to_first_card_plan_s"] = median_of(lambda: until_marker(drill, FIRST_CARD, env), runs)
+    out["today_plan_s"] = median_of(lambda: whole(today, env), runs)
+    return out
+
+
+def print_interview(r: dict) -> None:
+    import interview_sim
+
+    iv = r["interview"]
+    p = iv["planner"]
+    print(interview_sim.table(iv["simulation"]))
+    print(
+        f"planner, {p['cards']} cards, {p['days_left']} days left: plan {p['plan_ms']:.1f} ms, "
+        f"reading the cards {p['read_ms']:.1f} ms; at a start: {p['first_start_ms']:.1f} ms the "
+        f"first of the day, {p['later_start_ms']:.1f} ms later that day"
+    )
+    without = iv["time_to_first_card_no_plan_s"]
+    first, later = iv["time_to_first_card_plan_first_s"], iv["time_to_first_card_plan_s"]
+    print(
+        f"time to first card, large home: {without * 1000:.0f} ms without a plan; with the "
+        f"interview plan {first * 1000:.0f} ms the first start of a day ({first / without:.2f}x), "
+        f"{later * 1000:.0f} ms later ({later / without:.2f}x)"
+    )
+    print(
+        f"today, large home: {iv['today_no_plan_s'] * 1000:.0f} ms without a plan, "
+        f"{iv['today_plan_s'] * 1000:.0f} ms with it"
+    )
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -404,6 +509,12 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--large", type=int, default=1_000_000, help="reviews in the large home")
     ap.add_argument("--quick", action="store_true", help="100k reviews, 3 runs (a smoke run)")
+    ap.add_argument("--seeds", type=int, default=20, help="simulated candidates per run")
+    ap.add_argument(
+        "--interview-only",
+        action="store_true",
+        help="only the interview figures, merged into the results file",
+    )
     args = ap.parse_args()
     if args.quick:
         args.large, args.runs = 100_000, 3
@@ -419,6 +530,12 @@ def main() -> int:
     build_home(small, 1_000)
     build_home(large, args.large)
     say(f"fixtures ready in {time.perf_counter() - t:.0f}s")
+    if args.interview_only:
+        r = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        r["interview"] = interview_figures(content, large, args.runs, args.seeds)
+        RESULTS.write_text(json.dumps(r, indent=2) + "\n")
+        print_interview(r)
+        return 0
     results: dict = {
         "machine": {
             "python": platform.python_version(),
@@ -432,7 +549,7 @@ def main() -> int:
         "runs": args.runs,
     }
     drill = [*STUDYCLI, "--content", str(content), "drill"]
-    marker = r"\d+/\d+ \S+ [\w-]+ \S+ (junior|mid|senior|staff)"
+    marker = FIRST_CARD
 
     # time to first card, small and large homes, studycli
     ttfc = {}
@@ -567,6 +684,12 @@ def main() -> int:
         ratios["per_answer_studycli_over_anki"] = (
             r["per_answer_s"]["studycli"] / r["per_answer_s"]["anki"]
         )
+    r["interview"] = interview_figures(content, large, args.runs, args.seeds)
+    no_plan = r["interview"]["time_to_first_card_no_plan_s"]
+    ratios["ttfc_plan_over_no_plan"] = r["interview"]["time_to_first_card_plan_s"] / no_plan
+    ratios["ttfc_plan_first_of_day_over_no_plan"] = (
+        r["interview"]["time_to_first_card_plan_first_s"] / no_plan
+    )
     r["ratios"] = ratios
     r["targets"] = {
         "ttfc_studycli_over_anki": "<= 0.5",
@@ -577,9 +700,14 @@ def main() -> int:
         "report_html_large_over_small": "<= 3",
         "export_progress": "linear in the log",
         "db_bytes_large": "< 200 MB at 1,000,000 reviews",
+        "ttfc_plan_over_no_plan": "<= 1.1 (the day's interview plan is reused)",
+        "ttfc_plan_first_of_day_over_no_plan": "as low as it goes (the plan is made)",
+        "interview_planner_ms": "< 50 for 10,000 cards",
+        "interview_simulation": "mean recall >= 0.96, >= 97% of cards at 0.9, reviews <= plain",
     }
     RESULTS.write_text(json.dumps(r, indent=2) + "\n")
     print_table(r)
+    print_interview(r)
     return 0
 
 

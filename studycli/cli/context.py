@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from studycli.content.model import Card
     from studycli.scheduler import CardState
     from studycli.study.day_plan import Limits
+    from studycli.study.interview import InterviewForecast, InterviewPlan
     from studycli.study.report_types import ReportData
     from studycli.study.roadmap import Pacing, PlanToday, Schedule
 
@@ -138,6 +139,9 @@ def readiness_for(
     return readiness_summary(a.catalogue, states, a.scheduler, a.store if grades else None, on=on)
 
 
+PLAN_CACHE_FORMAT = 1  # bump when InterviewPlan changes shape
+
+
 def day_plan(
     a: AppContext,
     card_ids: list[str],
@@ -146,7 +150,8 @@ def day_plan(
     paced: bool = True,
     extra_new: int | None = None,
 ) -> tuple[Any, Any, Any]:
-    """Today's plan for `drill` and `today`: paced toward the interview while a roadmap runs.
+    """Today's plan for `drill` and `today`: paced toward the interview while a roadmap runs,
+    its reviews planned for the interview day unless `schedule` is `longterm`.
 
     Returns (day plan, roadmap view or None, pacing or None)."""
     from studycli.study.day_plan import plan_day
@@ -154,11 +159,61 @@ def day_plan(
     limits, new_order, view, pace = a.limits, None, None, None
     if paced:
         limits, new_order, view, pace = paced_limits(a)
+    schedule = view.schedule if view is not None else schedule_of(a)
+    planned = interview_plan(a, schedule, pace)
     plan = plan_day(
         card_ids, a.catalogue.cards, a.store, now, a.rollover_hour, limits,
-        extra_new=extra_new, new_order=new_order,
+        extra_new=extra_new, new_order=new_order, planned=planned,
     )  # fmt: skip
     return plan, view, pace
+
+
+def interview_plan(
+    a: AppContext, schedule: Schedule | None, pace: Pacing | None = None
+) -> InterviewPlan | None:
+    """The interview planner's plan for today, while a plan runs (started, the interview
+    ahead) and `schedule` is `interview`; None otherwise: plain FSRS.
+
+    Made at the first start of a study day and kept in the cache folder; later starts that
+    day reuse it without the cards reviewed since (storage/plan_cache.py)."""
+    if schedule is None or schedule.interview is None or a.config["schedule"] != "interview":
+        return None
+    today = today_date(a)
+    if not schedule.start <= today < schedule.interview:
+        return None
+    from studycli.storage.plan_cache import FILE_NAME, read_plan, write_plan
+    from studycli.study.interview import InterviewPlan, InterviewSettings, plan_interview
+    from studycli.study.roadmap import pacing, upcoming_new
+
+    if pace is None:  # a filtered drill: the pace of the whole plan, for the load to come
+        seen = a.store.seen_cards()[0]
+        pace = pacing(
+            schedule, a.catalogue.cards.values(), seen, a.store.new_introduced_on(a.today()), today
+        )
+    settings = InterviewSettings(
+        target_recall=float(a.config["target_recall"]), reviews_per_day=a.limits.reviews_per_day
+    )
+    day, interview = a.today(), schedule.interview.toordinal()
+    key = (
+        PLAN_CACHE_FORMAT, day, interview, schedule.start.toordinal(), tuple(settings),
+        tuple(a.scheduler.parameters), pace.unseen if pace is not None else -1,
+    )  # fmt: skip
+    path = a.home / "cache" / FILE_NAME
+    cached = read_plan(path, key)
+    if cached is not None and not a.store.logged_since(cached[0], day):
+        plan = InterviewPlan(*cached[1])
+        done = a.store.cards_logged_on(day)
+        return plan._replace(due=[c for c in plan.due if c not in done])
+    upcoming: list[int] = []
+    if pace is not None:
+        upcoming = upcoming_new(schedule, pace, today)
+    mark = a.store.log_mark()
+    plan = plan_interview(
+        a.store.memories(), day, interview,
+        parameters=a.scheduler.parameters, settings=settings, upcoming=upcoming,
+    )  # fmt: skip
+    write_plan(path, key, mark, tuple(plan))
+    return plan
 
 
 def rebuild_states(a: AppContext) -> int:
@@ -172,3 +227,45 @@ def stats_numbers(a: AppContext) -> ReportData:
     from studycli.study.report import report_data
 
     return report_data(a.store, a.catalogue, a.scheduler, a.config, a.now(), a.rollover_hour)
+
+
+def interview_forecast(a: AppContext) -> tuple[InterviewForecast | None, str]:
+    """The forecast `studycli roadmap forecast` shows, or None and why not."""
+    schedule = schedule_of(a)
+    if schedule is None:
+        return None, "no plan yet: 'studycli roadmap start --interview YYYY-MM-DD' starts one"
+    if schedule.interview is None:
+        return None, "no interview date: 'studycli config set interview_date YYYY-MM-DD'"
+    today = today_date(a)
+    if today >= schedule.interview:
+        return None, (
+            f"the interview was on {schedule.interview.isoformat()}: reviews follow plain FSRS again"
+        )
+    if today < schedule.start:
+        return None, f"the plan starts on {schedule.start.isoformat()}"
+    from studycli.study.interview import InterviewSettings, forecast
+    from studycli.study.roadmap import pacing, upcoming_new
+
+    seen, suspended = a.store.seen_cards()
+    cards = a.catalogue.cards
+    pace = pacing(schedule, cards.values(), seen, a.store.new_introduced_on(a.today()), today)
+    upcoming: list[int] = []
+    if pace is not None:
+        upcoming = upcoming_new(schedule, pace, today)
+    sizes: dict[str, int] = {}
+    for card in cards.values():
+        if card.id not in suspended:
+            sizes[card.deck] = sizes.get(card.deck, 0) + 1
+
+    def deck_of(card_id: str) -> str | None:
+        card = cards.get(card_id)
+        return card.deck if card is not None else None
+
+    settings = InterviewSettings(
+        target_recall=float(a.config["target_recall"]), reviews_per_day=a.limits.reviews_per_day
+    )
+    result = forecast(
+        a.store.memories(), deck_of, sizes, a.today(), schedule.interview.toordinal(),
+        parameters=a.scheduler.parameters, settings=settings, upcoming=upcoming,
+    )  # fmt: skip
+    return result, ""

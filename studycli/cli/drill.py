@@ -61,6 +61,7 @@ def drill(
     console = make_console()
     now = a.now()
     card_ids = a.catalogue.select_ids(decks, tags, levels)
+    early: dict[str, str] = {}
     if ahead or again:
         queue = practice_queue(a, card_ids, ahead or 0, again)
         if not queue:
@@ -77,14 +78,18 @@ def drill(
             light = pace is not None and pace.light
             console.print(nothing_due_message(plan, new, light=light), soft_wrap=True)
             return
+        early = plan.interview.reasons if plan.interview is not None else {}
+        pulled = sum(1 for cid in plan.due if cid in early)
         console.print(
             f"[bold]studycli drill[/] · {len(plan.learning) + len(plan.due)} due"
-            f" · {len(plan.new)} new"
+            + (f" ({pulled} early, for the interview)" if pulled else "")
+            + f" · {len(plan.new)} new"
             + (f" · limited to {limit}" if limit and limit < len(plan.queue) else ""),
         )
     session = Drill(
         a.store, a.scheduler, a.catalogue, list(queue), rollover_hour=a.rollover_hour,
         leech_lapses=int(a.config["leech_lapses"]), leech_action=str(a.config["leech_action"]),
+        notes=dict(early),
     )  # fmt: skip
     grader = None
     if a.config["grader.model"]:  # the grading module (and LiteLLM) only when a model is set

@@ -239,3 +239,17 @@ def roadmap_undo(
 ) -> None:
     """Mark roadmap tasks as not done again."""
     _mark(ctx, task_ids, "undone")
+
+
+@roadmap_app.command("forecast")
+def roadmap_forecast(ctx: typer.Context) -> None:
+    """Recall on the interview day per deck if the plan is kept, the reviews planned for
+    each day left, and what a missed day costs."""
+    from studycli.cli.context import interview_forecast
+    from studycli.tui.plan import print_forecast
+
+    a = app_context(ctx)
+    result, why = interview_forecast(a)
+    if result is None:
+        raise UsageError(f"no forecast: {why}")
+    print_forecast(make_console(), result, str(a.config["schedule"]))

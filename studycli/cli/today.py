@@ -21,7 +21,12 @@ def today(ctx: typer.Context) -> None:
     states = a.store.states()
     cat = a.catalogue
     from studycli.cli.context import readiness_for
-    from studycli.tui.plan import next_command, print_plan_opening, print_readiness_short
+    from studycli.tui.plan import (
+        next_command,
+        print_interview_today,
+        print_plan_opening,
+        print_readiness_short,
+    )
 
     plan, view, pace = day_plan(a, list(cat.cards), now)
     print_plan_opening(console, view, pace)
@@ -49,6 +54,7 @@ def today(ctx: typer.Context) -> None:
         f"[bold]Today[/] · {now.date().isoformat()} · {len(due_ids)} due · {len(new_ids)} new"
     )
     console.print(table)
+    print_interview_today(console, plan)
     print_readiness_short(console, readiness_for(a, states, grades=False))
     if due_ids or new_ids:
         console.print("Next: [bold]studycli drill[/]")

@@ -70,13 +70,17 @@ def parse_date(text: str) -> str:
 
 
 LEECH_ACTIONS = ("suspend", "tag")
+SCHEDULES = ("interview", "longterm")  # while a plan runs: study/interview.py or plain FSRS
 
 
-def _leech_action(text: str) -> str:
-    value = str(text).strip()
-    if value not in LEECH_ACTIONS:
-        raise ValueError(f"expected one of {', '.join(LEECH_ACTIONS)}")
-    return value
+def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = str(text).strip()
+        if value not in options:
+            raise ValueError(f"expected one of {', '.join(options)}")
+        return value
+
+    return parse
 
 
 def _text(text: str) -> str:
@@ -131,7 +135,23 @@ SETTINGS: dict[str, Setting] = {
             "Lapses (forgotten after being learnt) that make a card a leech.",
         ),
         Setting(
-            "leech_action", _leech_action, "suspend", "What a leech gets: suspend or tag (only)."
+            "leech_action",
+            _choice(LEECH_ACTIONS),
+            "suspend",
+            "What a leech gets: suspend or tag (only).",
+        ),
+        Setting(
+            "schedule",
+            _choice(SCHEDULES),
+            "interview",
+            "While a plan runs: 'interview' plans reviews so recall peaks on the interview day; "
+            "'longterm' keeps plain FSRS.",
+        ),
+        Setting(
+            "target_recall",
+            _float_range(0.7, 0.99),
+            0.9,
+            "Recall on the interview day the plan brings every card to (0.70-0.99).",
         ),
         Setting("grader.model", _text, "", "LiteLLM model string that grades answers."),
         Setting("grader.fallbacks", _model_list, [], "Comma-separated models tried in order."),

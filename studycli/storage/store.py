@@ -432,6 +432,37 @@ class Store:
             set(suspended.split("\x1f")) if suspended else set(),
         )
 
+    def memories(self) -> list[tuple[str, float, float, int, int]]:
+        """(card id, stability, difficulty, last review day, due day) of every seen,
+        unsuspended card with a memory state: what the interview planner reads."""
+        return self.conn.execute(
+            "SELECT card_id, stability, difficulty, last_day, due_day FROM card_state "
+            "WHERE reps > 0 AND suspended = 0 AND stability IS NOT NULL "
+            "AND difficulty IS NOT NULL AND last_day IS NOT NULL AND due_day IS NOT NULL"
+        ).fetchall()
+
+    def log_mark(self) -> int:
+        """The review log's newest row id: a later `logged_since` asks what came after it."""
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM review_log").fetchone()[0]
+
+    def logged_since(self, mark: int, before_day: int) -> bool:
+        """Whether a row after `mark` is dated before `before_day` (e.g. an earlier day's
+        reviews brought in by a sync), rather than today's own."""
+        row = self.conn.execute(
+            "SELECT 1 FROM review_log WHERE id > ? AND day < ? LIMIT 1", (mark, before_day)
+        ).fetchone()
+        return row is not None
+
+    def cards_logged_on(self, day: int) -> set[str]:
+        """Cards with anything in the review log on a study day (reviewed, undone, suspended)."""
+        kinds = ", ".join(str(i) for i in range(len(KINDS)))  # (kind, day) is the index there is
+        rows = self.conn.execute(
+            "SELECT DISTINCT n.name FROM review_log l JOIN names n ON n.key = l.card "
+            f"WHERE l.kind IN ({kinds}) AND l.day = ?",
+            (day,),
+        )
+        return {name for (name,) in rows}
+
     def plan_started(self) -> bool:
         return bool(self.get_setting(ROADMAP_START))
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from studycli.clock import study_day
 from studycli.content.model import Card
 from studycli.storage.store import Store
+
+if TYPE_CHECKING:
+    from studycli.study.interview import InterviewPlan
 
 
 class Limits(NamedTuple):
@@ -38,7 +41,9 @@ def interleaved_new_order(cards: Sequence[Card]) -> list[Card]:
 class DayPlan(NamedTuple):
     """What today holds for a set of cards."""
 
-    due: list[str]  # review cards due today, weakest first
+    due: list[
+        str
+    ]  # review cards due today, weakest first (for the interview: pulled-forward first)
     learning: list[str]  # rated Again earlier today
     new: list[str]  # unseen cards to introduce today, in order
     new_unseen: int  # all unseen cards in the selection
@@ -46,6 +51,7 @@ class DayPlan(NamedTuple):
     reviews_left_today: int
     suspended: int
     next_due_day: int | None  # when nothing is due today: the next day a card of these is due
+    interview: InterviewPlan | None = None  # reviews planned for the interview day, when one runs
 
     @property
     def queue(self) -> list[str]:
@@ -62,7 +68,10 @@ def plan_day(
     *,
     extra_new: int | None = None,
     new_order: Callable[[Sequence[Card]], list[Card]] | None = None,
+    planned: InterviewPlan | None = None,
 ) -> DayPlan:
+    """`planned`: the interview planner's plan for today; its reviews replace the cards
+    FSRS has due (cards relearnt today still come first)."""
     today = study_day(now, rollover_hour)
     reviews_left = max(0, limits.reviews_per_day - store.reviews_on(today))
     new_left = max(0, limits.new_per_day - store.new_introduced_on(today))
@@ -77,6 +86,8 @@ def plan_day(
     learning: list[str] = []
     due_ids: list[str] = []
     for cid, due_ts in store.due_cards(today):
+        if planned is not None and due_ts is None:
+            break  # (re)learning cards come first; the plan says which reviews
         if cid not in selected:
             continue
         if due_ts is not None:
@@ -85,10 +96,16 @@ def plan_day(
             due_ids.append(cid)
         else:
             break
+    if planned is not None:
+        due_ids = [c for c in planned.due if c in selected and c not in suspended_ids]
+        due_ids = due_ids[:reviews_left]
     ordered_new = (new_order or interleaved_new_order)(unseen)
     next_due = None
     if not due_ids and not learning:  # only then does anyone ask when the next card is due
         next_due = store.next_due_day(today, selected)
+        if planned is not None:
+            days = [day for cid, day in planned.next_review.items() if cid in selected]
+            next_due = min(days, default=next_due)
     return DayPlan(
         due=due_ids,
         learning=learning,
@@ -98,4 +115,5 @@ def plan_day(
         reviews_left_today=reviews_left,
         suspended=suspended,
         next_due_day=next_due,
+        interview=planned,
     )

@@ -61,6 +61,8 @@ class Drill:
         self.last_ts = max(to_ms(now), self.last_ts + 1)
         return self.last_ts
 
+    notes: dict[str, str] = field(default_factory=dict)  # card id -> why it is asked today
+
     def __post_init__(self) -> None:
         # A card id with no card (removed from the content) is never asked, so reading
         # `current` can be a plain look-up that changes nothing.

@@ -424,18 +424,12 @@ def pacing(
     unseen = sum(1 for c in cards if c.id not in seen)
     at_start = unseen + introduced_today
     target = schedule.target_day()
-    if is_light_day(schedule, today):
+    needed, days_left, late, light = _pace(schedule, at_start, today)
+    if light:
         return Pacing(
             0, focus_order(schedule, today), at_start, 0, dt.date.fromordinal(target),
-            late=today.toordinal() >= target and at_start > 0, unseen_now=unseen, light=True,
+            late=late, unseen_now=unseen, light=True,
         )  # fmt: skip
-    late = today.toordinal() >= target and at_start > 0
-    if late:
-        end = schedule.interview or (schedule.start + dt.timedelta(days=schedule.plan_days))
-        days_left = max(1, (end - today).days)
-    else:
-        days_left = max(1, target - today.toordinal())
-    needed = math.ceil(at_start / days_left) if at_start else 0
     per_day = min(needed, MAX_NEW_PER_DAY)
     return Pacing(
         per_day,
@@ -447,6 +441,41 @@ def pacing(
         capped=needed > per_day,
         unseen_now=unseen,
     )
+
+
+def _pace(schedule: Schedule, at_start: int, today: dt.date) -> tuple[int, int, bool, bool]:
+    """(new cards needed today, study days left for them, past the target day, a light day)
+    for `at_start` cards unseen at the start of the day."""
+    target = schedule.target_day()
+    late = today.toordinal() >= target and at_start > 0
+    if is_light_day(schedule, today):
+        return 0, 0, late, True
+    if late:
+        end = schedule.interview or (schedule.start + dt.timedelta(days=schedule.plan_days))
+        days_left = max(1, (end - today).days)
+    else:
+        days_left = max(1, target - today.toordinal())
+    return (math.ceil(at_start / days_left) if at_start else 0), days_left, late, False
+
+
+def upcoming_new(schedule: Schedule, pace: Pacing, today: dt.date) -> list[int]:
+    """New cards the pacing will introduce on each day from `today` to the eve of the
+    interview (today: those still to come today), if every day's pace is kept."""
+    if schedule.interview is None or today >= schedule.interview:
+        return []
+    out: list[int] = []
+    left, done = pace.unseen_now, pace.unseen - pace.unseen_now
+    day = today
+    while day < schedule.interview:
+        k = 0
+        if day >= schedule.start and left > 0:
+            needed = min(_pace(schedule, left + done, day)[0], MAX_NEW_PER_DAY)
+            k = min(left, max(0, needed - done))
+        out.append(k)
+        left -= k
+        done = 0
+        day += dt.timedelta(days=1)
+    return out
 
 
 def is_light_day(schedule: Schedule, today: dt.date) -> bool:

@@ -52,6 +52,7 @@ FORMAT_VERSION = 1
 # config.yaml settings that change scheduling; the grader's settings stay per machine.
 SYNCED_CONFIG_KEYS = (
     "desired_retention", "new_per_day", "reviews_per_day", "rollover_hour", "interview_date",
+    "schedule", "target_recall",
 )  # fmt: skip
 
 REVIEW_KINDS = ("review", "undo", "suspend", "unsuspend")

@@ -48,6 +48,8 @@ def run_drill(
             index, total = drill.counter
             console.print()
             console.print(question_panel(card, index, total))
+            if note := drill.notes.get(card.id):
+                console.print(note, style="dim", highlight=False)
             console.print(ANSWER_HELP, style="dim")
             started = time.monotonic()
             answer = inp.answer()

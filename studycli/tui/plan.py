@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from studycli.content.model import Task, Week
     from studycli.study.day_plan import DayPlan
+    from studycli.study.interview import InterviewForecast
     from studycli.study.roadmap import Pacing, PlanToday, Schedule
 
 
@@ -214,6 +215,94 @@ def next_command(view: PlanToday | None, plan: DayPlan) -> str:
             first = view.overdue[0]
             return f"{first.kind} {first.id}, then 'studycli roadmap done {first.id}'"
     return ""
+
+
+def day_month(day: int) -> str:
+    """A study day as '22 Dec'."""
+    return f"{dt.date.fromordinal(day):%d %b}".lstrip("0")
+
+
+def print_interview_today(console: Console, plan: DayPlan) -> None:
+    """What the interview schedule changed today, and recall on the day with and without it."""
+    planned = plan.interview
+    if planned is None:
+        return
+    when = day_month(planned.interview)
+    early = sum(1 for cid in plan.due if cid in planned.reasons)
+    line = f"[bold]Interview schedule[/] · recall peaks on {when}"
+    if early:
+        line += f" · {early} of today's {len(plan.due)} reviews early for it"
+    if planned.held:
+        line += f" · {len(planned.held)} due by FSRS kept for a day nearer it"
+    console.print(line, highlight=False)
+    if planned.cards:
+        console.print(
+            f"  Recall on {when} ({planned.cards} cards seen): {planned.recall_today:.0%} with "
+            f"today's session, {planned.recall_now:.0%} without",
+            highlight=False,
+        )
+    console.print("  [dim]The days ahead: 'studycli roadmap forecast'[/]", highlight=False)
+
+
+def print_forecast(console: Console, fc: InterviewForecast, schedule_setting: str) -> None:
+    """`studycli roadmap forecast`: recall on the day per deck, reviews per day left, a missed day."""
+    from rich.table import Table
+
+    from studycli.study.readiness import pct
+
+    plan = fc.plan
+    when = day_month(plan.interview)
+    left = plan.days_left
+    console.print(
+        f"[bold]Forecast for the interview on {dt.date.fromordinal(plan.interview):%a} {when}[/]"
+        f" · {left} day{'s' if left != 1 else ''} left · schedule: {schedule_setting}",
+        highlight=False,
+    )
+    if schedule_setting != "interview":
+        console.print(
+            "[dim]Drills follow plain FSRS: 'studycli config set schedule interview' follows this plan.[/]"
+        )
+    console.print(
+        f"Recall on {when} of the {plan.cards} cards seen: {pct(plan.recall_planned)} if the plan "
+        f"is kept, {pct(plan.recall_now)} if you stopped now",
+        highlight=False,
+    )
+    table = Table(box=None, pad_edge=False)
+    for col in ("deck", "seen", "now", "on plan"):
+        table.add_column(col, justify="left" if col == "deck" else "right")
+    for d in fc.decks:
+        table.add_row(d.deck, f"{d.seen}/{d.cards}", pct(d.recall_now), pct(d.recall_planned))
+    console.print(table)
+    to_come = sum(fc.new_per_day)
+    console.print(
+        "[bold]Reviews planned per day[/]"
+        + (f" (with the {to_come} new cards still to come)" if to_come else ""),
+        highlight=False,
+    )
+    top = max(plan.per_day, default=0.0) or 1.0
+    light = len(plan.per_day) - 2
+    for i, load in enumerate(plan.per_day):
+        day = plan.today + i
+        tag = "today" if i == 0 else "light" if i >= light else ""
+        new = f" +{fc.new_per_day[i]} new" if fc.new_per_day[i] else ""
+        bar = "█" * max(1 if load >= 0.5 else 0, round(24 * load / top))
+        console.print(
+            f"  {dt.date.fromordinal(day):%a} {day_month(day):>6} {tag:5} {load:4.0f} {bar}{new}",
+            highlight=False,
+        )
+    cost = fc.missed_cost
+    if fc.missed is not None and cost is not None:
+        extra = sum(fc.missed.per_day) - sum(plan.per_day[1:])
+        console.print(
+            f"A missed day: skip today and the plan's recall on {when} becomes "
+            f"{pct(fc.missed.recall_planned)} ({-cost * 100:+.1f} points), with "
+            f"{max(0.0, extra):.0f} more reviews on the days left.",
+            highlight=False,
+        )
+    console.print(
+        "[dim]Recall: FSRS's predicted probability of recalling each seen card on the day; a "
+        "lapse counts as relearnt. Reviews include lapses to relearn.[/]"
+    )
 
 
 def print_readiness_short(console: Console, summary: dict[str, Any]) -> None:

@@ -1,0 +1,208 @@
+"""The interview schedule through the CLI, on a fixed clock: a card pulled forward shows up
+in `today` and in the drill with its reason, `roadmap forecast`, the `schedule` setting,
+and plain FSRS again after the interview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+START = dt.date(2026, 12, 1)
+INTERVIEW = dt.date(2026, 12, 22)  # 21 days after the start: a compressed plan
+
+
+def at(date: dt.date, hour: int = 9) -> str:
+    return f"{date.isoformat()}T{hour:02d}:00:00+00:00"
+
+
+def before(days: int) -> dt.date:
+    return INTERVIEW - dt.timedelta(days=days)
+
+
+def start_plan(cli) -> None:
+    r = cli("roadmap", "start", "--interview", INTERVIEW.isoformat(), now=at(START))
+    assert r.exit_code == 0, r.output
+
+
+def learn_one_easy(cli, home: Path) -> str:
+    """A first answer rated Easy eight days before the interview: FSRS shows the card next
+    on the interview day itself, when recall would be only about 0.90."""
+    r = cli("drill", "--new", "1", "--limit", "1", now=at(before(8)), input="an answer\n\n4\n")
+    assert r.exit_code == 0, r.output
+    db = sqlite3.connect(home / "studycli.db")
+    card_id, due_day = db.execute("SELECT card_id, due_day FROM card_state").fetchone()
+    assert due_day == INTERVIEW.toordinal()
+    return card_id
+
+
+def test_card_fsrs_shows_on_the_day_is_pulled_forward_in_today_and_drill(cli, isolated_home):
+    start_plan(cli)
+    card_id = learn_one_easy(cli, isolated_home)
+    out = cli("today", now=at(before(6))).output
+    assert "Interview schedule · recall peaks on 22 Dec" in out
+    assert "early for it" not in out  # not yet: its best day is in the last days
+    # the first day it is asked: late, but not the eve, which is kept light
+    day = next(
+        d for d in (before(5), before(4), before(3), before(2))
+        if "1 of today's 1 reviews early for it" in cli("today", now=at(d)).output
+    )  # fmt: skip
+    out = cli("today", now=at(day)).output
+    assert "Recall on 22 Dec (1 cards seen): " in out
+    with_session, without = (
+        int(x.split("%")[0]) for x in out.split("(1 cards seen): ")[1].split(", ", 1)
+    )
+    assert with_session > without
+    r = cli("drill", "--limit", "1", now=at(day), input="my answer\n\n3\n")
+    assert r.exit_code == 0, r.output
+    assert "1 due (1 early, for the interview)" in r.output
+    assert "reviewed early so it is fresh on 22 Dec" in r.output
+    db = sqlite3.connect(isolated_home / "studycli.db")
+    reviews = db.execute("SELECT count(*) FROM review_entries WHERE card_id = ?", (card_id,))
+    assert reviews.fetchone() == (2,)
+
+
+def test_longterm_schedule_keeps_plain_fsrs(cli, isolated_home):
+    start_plan(cli)
+    learn_one_easy(cli, isolated_home)
+    assert cli("config", "set", "schedule", "longterm").exit_code == 0
+    out = cli("today", now=at(before(2))).output
+    assert "Interview schedule" not in out
+    assert "· 0 due ·" in out  # FSRS has it due on the interview day, not before
+    r = cli("config", "set", "schedule", "sometimes")
+    assert r.exit_code == 2
+    assert "schedule" in r.output and "expected one of interview, longterm" in r.output
+
+
+def test_after_the_interview_plain_fsrs_applies(cli, isolated_home):
+    start_plan(cli)
+    learn_one_easy(cli, isolated_home)
+    for when in (INTERVIEW, INTERVIEW + dt.timedelta(days=3)):
+        out = cli("today", now=at(when)).output
+        assert "Interview schedule" not in out
+    assert "· 1 due ·" in cli("today", now=at(INTERVIEW)).output  # FSRS's own due day
+    r = cli("roadmap", "forecast", now=at(INTERVIEW))
+    assert r.exit_code == 2
+    assert "no forecast: the interview was on 2026-12-22" in r.output
+
+
+def test_forecast_per_deck_days_and_a_missed_day(cli, isolated_home):
+    start_plan(cli)
+    for offset in range(5):  # five mornings of new cards
+        r = cli(
+            "drill", "--new", "4", now=at(START + dt.timedelta(days=offset)), input="a\n\n3\n" * 12
+        )
+        assert r.exit_code == 0, r.output
+    r = cli("roadmap", "forecast", now=at(before(12)))
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert "Forecast for the interview on Tue 22 Dec · 12 days left · schedule: interview" in out
+    assert "if the plan is kept" in out and "if you stopped now" in out
+    assert "deck" in out and "on plan" in out
+    assert "Reviews planned per day (with the " in out
+    days = [line for line in out.splitlines() if line.startswith("  ") and " Dec " in line]
+    assert len(days) == 12
+    assert "today" in days[0] and "light" in days[-1] and "light" in days[-2]
+    assert "A missed day: skip today and the plan's recall on 22 Dec becomes" in out
+
+
+def test_forecast_without_a_plan_says_how_to_start(cli):
+    r = cli("roadmap", "forecast", now=at(START))
+    assert r.exit_code == 2
+    assert "no forecast: no plan yet: 'studycli roadmap start --interview YYYY-MM-DD'" in r.output
+
+
+def test_filtered_drill_keeps_the_plan_within_its_selection(cli, isolated_home, catalogue):
+    start_plan(cli)
+    card_id = learn_one_easy(cli, isolated_home)
+    day = next(
+        d for d in (before(5), before(4), before(3), before(2))
+        if "1 of today's 1 reviews early for it" in cli("today", now=at(d)).output
+    )  # fmt: skip
+    own = catalogue.cards[card_id].deck
+    other = next(d for d in sorted(catalogue.decks) if d != own)
+    r = cli("drill", "--deck", other, "--new", "0", now=at(day), input="")
+    assert r.exit_code == 0
+    assert "Nothing is due right now." in r.output
+    r = cli("drill", "--deck", own, "--new", "0", now=at(day), input="x\n\n3\n")
+    assert r.exit_code == 0
+    assert "1 due (1 early, for the interview) · 0 new" in r.output
+    assert "reviewed early so it is fresh on 22 Dec" in r.output
+
+
+# --------------------------------------------------------------------------- the day's plan, reused
+
+
+def _plan_now(when: dt.date, monkeypatch):
+    from studycli.cli.context import AppContext, interview_plan, schedule_of
+
+    monkeypatch.setenv("STUDYCLI_NOW", at(when))
+    a = AppContext()
+    return a, interview_plan(a, schedule_of(a))
+
+
+def test_the_days_plan_is_made_once_and_reused_without_cards_done(cli, isolated_home, monkeypatch):
+    from studycli.storage.plan_cache import FILE_NAME
+
+    start_plan(cli)
+    for offset in range(3):
+        r = cli(
+            "drill", "--new", "5", now=at(START + dt.timedelta(days=offset)), input="a\n\n3\n" * 12
+        )
+        assert r.exit_code == 0
+    day = before(12)
+    a, first = _plan_now(day, monkeypatch)
+    assert first is not None and first.due
+    cache = isolated_home / "cache" / FILE_NAME
+    made = cache.stat().st_mtime_ns
+    r = cli("drill", "--limit", "1", "--new", "0", now=at(day), input="x\n\n3\n")
+    assert r.exit_code == 0
+    done = first.due[0]
+    a, again = _plan_now(day, monkeypatch)
+    assert again is not None
+    assert cache.stat().st_mtime_ns == made  # read back, not made again
+    assert again.due == first.due[1:] and done not in again.due
+    assert again.next_review == first.next_review
+    # another day, or a changed setting: made again
+    cli("config", "set", "reviews_per_day", "150")
+    a, changed = _plan_now(day, monkeypatch)
+    assert cache.stat().st_mtime_ns != made
+    made = cache.stat().st_mtime_ns
+    a, tomorrow = _plan_now(day + dt.timedelta(days=1), monkeypatch)
+    assert tomorrow is not None and tomorrow.today == first.today + 1
+    assert cache.stat().st_mtime_ns != made
+
+
+def test_the_days_plan_is_made_again_when_earlier_reviews_arrive(cli, isolated_home, monkeypatch):
+    from studycli.storage.codec import LogEntry
+    from studycli.storage.plan_cache import FILE_NAME
+
+    start_plan(cli)
+    card_id = learn_one_easy(cli, isolated_home)
+    day = before(4)
+    a, first = _plan_now(day, monkeypatch)
+    cache = isolated_home / "cache" / FILE_NAME
+    made = cache.stat().st_mtime_ns
+    # a review of yesterday, brought in by a sync after the plan was made
+    yesterday = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(9), tzinfo=dt.UTC)
+    ts = int(yesterday.timestamp() * 1000)
+    a.store.append_and_replay(
+        LogEntry("00000000000000aa", card_id, "review", ts, day.toordinal() - 1, 3, "review"),
+        a.scheduler,
+    )
+    a, again = _plan_now(day, monkeypatch)
+    assert cache.stat().st_mtime_ns != made
+    assert again is not None and card_id not in again.next_review  # reviewed yesterday: safe now
+
+
+def test_an_unreadable_plan_file_is_made_again(cli, isolated_home, monkeypatch):
+    from studycli.storage.plan_cache import FILE_NAME
+
+    start_plan(cli)
+    learn_one_easy(cli, isolated_home)
+    cache = isolated_home / "cache" / FILE_NAME
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(b"\x00not a plan")
+    a, plan = _plan_now(before(4), monkeypatch)
+    assert plan is not None and plan.cards == 1
+    assert cache.read_bytes() != b"\x00not a plan"
