@@ -16,8 +16,13 @@ a review on a given day leads to, and plans:
 - with room left under that level, reviews where the gain in recall on the day per
   review is largest, down to `min_gain`.
 
-The plan is made again at every start from the cards' current memory, so a lapse or a
-missed day is planned around. On and after the interview day plain FSRS applies.
+The plan is made from the cards' current memory (once a study day: cli/context.py keeps
+it for the day's later starts), so a lapse or a missed day is planned around. On and
+after the interview day plain FSRS applies.
+
+The level is where recall and an even load are traded: a review moved off its best day
+costs recall on the day, and most cards' best days are the last ones. A wider
+`tolerance` flattens the load and lowers recall (bench/interview_sim.py measures both).
 
 The FSRS-6 formulas are fsrs-rs's own (stability after a success, after a lapse and
 after a same-day review; retrievability R(t, S) = (1 + factor * t / S) ** -w[20]),
