@@ -206,3 +206,20 @@ def test_an_unreadable_plan_file_is_made_again(cli, isolated_home, monkeypatch):
     a, plan = _plan_now(before(4), monkeypatch)
     assert plan is not None and plan.cards == 1
     assert cache.read_bytes() != b"\x00not a plan"
+
+
+def test_a_card_gone_from_the_content_is_not_planned(cli, isolated_home, monkeypatch):
+    from studycli.storage.codec import LogEntry
+
+    start_plan(cli)
+    learn_one_easy(cli, isolated_home)
+    a, _ = _plan_now(before(6), monkeypatch)
+    moment = dt.datetime.combine(before(7), dt.time(9), tzinfo=dt.UTC)
+    a.store.append_and_replay(
+        LogEntry("00000000000000bb", "gone-card", "review", int(moment.timestamp() * 1000),
+                 before(7).toordinal(), 3, "new"),
+        a.scheduler,
+    )  # fmt: skip
+    (isolated_home / "cache" / "interview-plan.marshal").unlink()
+    a, plan = _plan_now(before(6), monkeypatch)
+    assert plan is not None and plan.cards == 1 and "gone-card" not in plan.next_review

@@ -209,7 +209,7 @@ def interview_plan(
         upcoming = upcoming_new(schedule, pace, today)
     mark = a.store.log_mark()
     plan = plan_interview(
-        a.store.memories(), day, interview,
+        known_memories(a), day, interview,
         parameters=a.scheduler.parameters, settings=settings, upcoming=upcoming,
     )  # fmt: skip
     write_plan(path, key, mark, tuple(plan))
@@ -227,6 +227,12 @@ def stats_numbers(a: AppContext) -> ReportData:
     from studycli.study.report import report_data
 
     return report_data(a.store, a.catalogue, a.scheduler, a.config, a.now(), a.rollover_hour)
+
+
+def known_memories(a: AppContext) -> list[tuple[str, float, float, int, int]]:
+    """The memory of every seen, unsuspended card the content still has."""
+    cards = a.catalogue.cards
+    return [m for m in a.store.memories() if m[0] in cards]
 
 
 def interview_forecast(a: AppContext) -> tuple[InterviewForecast | None, str]:
@@ -265,7 +271,7 @@ def interview_forecast(a: AppContext) -> tuple[InterviewForecast | None, str]:
         target_recall=float(a.config["target_recall"]), reviews_per_day=a.limits.reviews_per_day
     )
     result = forecast(
-        a.store.memories(), deck_of, sizes, a.today(), schedule.interview.toordinal(),
+        known_memories(a), deck_of, sizes, a.today(), schedule.interview.toordinal(),
         parameters=a.scheduler.parameters, settings=settings, upcoming=upcoming,
     )  # fmt: skip
     return result, ""
