@@ -40,12 +40,12 @@ def test_card_fsrs_shows_on_the_day_is_pulled_forward_in_today_and_drill(cli, is
     start_plan(cli)
     card_id = learn_one_easy(cli, isolated_home)
     out = cli("today", now=at(before(6))).output
-    assert "Interview schedule · recall peaks on 22 Dec" in out
-    assert "early for it" not in out  # not yet: its best day is in the last days
+    assert "Interview schedule for 22 Dec" in out
+    assert "come early for it" not in out  # not yet: its best day is in the last days
     # the first day it is asked: late, but not the eve, which is kept light
     day = next(
         d for d in (before(5), before(4), before(3), before(2))
-        if "1 of today's 1 reviews early for it" in cli("today", now=at(d)).output
+        if "1 of today's 1 reviews come early for it" in cli("today", now=at(d)).output
     )  # fmt: skip
     out = cli("today", now=at(day)).output
     assert "Recall on 22 Dec (1 cards seen): " in out
@@ -117,7 +117,7 @@ def test_filtered_drill_keeps_the_plan_within_its_selection(cli, isolated_home, 
     card_id = learn_one_easy(cli, isolated_home)
     day = next(
         d for d in (before(5), before(4), before(3), before(2))
-        if "1 of today's 1 reviews early for it" in cli("today", now=at(d)).output
+        if "1 of today's 1 reviews come early for it" in cli("today", now=at(d)).output
     )  # fmt: skip
     own = catalogue.cards[card_id].deck
     other = next(d for d in sorted(catalogue.decks) if d != own)

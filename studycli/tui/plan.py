@@ -229,12 +229,17 @@ def print_interview_today(console: Console, plan: DayPlan) -> None:
         return
     when = day_month(planned.interview)
     early = sum(1 for cid in plan.due if cid in planned.reasons)
-    line = f"[bold]Interview schedule[/] · recall peaks on {when}"
+    line = f"[bold]Interview schedule for {when}[/]"
     if early:
-        line += f" · {early} of today's {len(plan.due)} reviews early for it"
-    if planned.held:
-        line += f" · {len(planned.held)} due by FSRS kept for a day nearer it"
+        line += f" · {early} of today's {len(plan.due)} reviews come early for it"
     console.print(line, highlight=False)
+    if planned.held:
+        n = len(planned.held)
+        console.print(
+            f"  {n} card{'s' if n != 1 else ''} FSRS has due wait{'s' if n == 1 else ''} for a "
+            "day nearer the interview",
+            highlight=False,
+        )
     if planned.cards:
         console.print(
             f"  Recall on {when} ({planned.cards} cards seen): {planned.recall_today:.0%} with "
