@@ -2,7 +2,7 @@
 
 Each kata's reference solution is mutated one small change at a time (a flipped or
 shifted comparison, a dropped statement, an integer constant off by one, `and`
-swapped with `or`), and the kata's checks run against every mutant in the same
+swapped with `or`, an arithmetic operator swapped, a `not` dropped, True for False), and the kata's checks run against every mutant in the same
 sandbox `studycli kata check` uses. A mutant is killed when any check fails (or it
 no longer loads, or it hangs); the score is killed / mutants. Some mutants do not
 change behaviour at all (equivalent mutants), so 1.0 is rarely reachable.
@@ -45,9 +45,15 @@ COMPARE_SWAPS: dict[type[ast.cmpop], tuple[type[ast.cmpop], ...]] = {
     ast.In: (ast.NotIn,),
     ast.NotIn: (ast.In,),
 }
+ARITH_SWAPS: dict[type[ast.operator], type[ast.operator]] = {
+    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Div, ast.Pow: ast.Mult, ast.Mod: ast.FloorDiv,
+}  # fmt: skip
 SYMBOL = {
     ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
     ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in",
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
+    ast.Pow: "**", ast.Mod: "%",
 }  # fmt: skip
 
 
@@ -80,6 +86,13 @@ def _sites(tree: ast.Module) -> Iterator[tuple[str, tuple[int, ...]]]:
                     yield "compare", (i, j, k)
         elif isinstance(node, ast.BoolOp):
             yield "boolop", (i,)
+        elif isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in ARITH_SWAPS:
+            if not (isinstance(node, ast.BinOp) and _is_text(node)):
+                yield "arith", (i,)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            yield "not", (i,)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            yield "bool", (i,)
         elif (
             isinstance(node, ast.Constant)
             and isinstance(node.value, int)
@@ -98,6 +111,15 @@ def _sites(tree: ast.Module) -> Iterator[tuple[str, tuple[int, ...]]]:
                 if _docstring(node, stmt):
                     continue
                 yield f"drop:{field}", (i, j)
+
+
+def _is_text(node: ast.BinOp) -> bool:
+    """A string concatenation or %-format: swapping its operator is not a logic mutant."""
+    return any(
+        isinstance(side, (ast.JoinedStr,))
+        or (isinstance(side, ast.Constant) and isinstance(side.value, str))
+        for side in (node.left, node.right)
+    )
 
 
 def mutants(source: str) -> Iterator[Mutant]:
@@ -119,6 +141,24 @@ def mutants(source: str) -> Iterator[Mutant]:
             swapped = ast.Or() if isinstance(node.op, ast.And) else ast.And()
             what = f"{'and -> or' if isinstance(node.op, ast.And) else 'or -> and'}"
             node.op = swapped
+        elif kind == "arith":
+            assert isinstance(node, (ast.BinOp, ast.AugAssign))
+            old_op = type(node.op)
+            node.op = ARITH_SWAPS[old_op]()
+            what = f"{SYMBOL[old_op]} -> {SYMBOL[type(node.op)]}"
+        elif kind == "not":
+            assert isinstance(node, ast.UnaryOp)
+            parent = next(p for p in nodes if any(c is node for c in ast.iter_child_nodes(p)))
+            for name, value in ast.iter_fields(parent):
+                if value is node:
+                    setattr(parent, name, node.operand)
+                elif isinstance(value, list):
+                    value[:] = [node.operand if v is node else v for v in value]
+            what = "drop `not`"
+        elif kind == "bool":
+            assert isinstance(node, ast.Constant)
+            what = f"{node.value} -> {not node.value}"
+            node.value = not node.value
         elif kind in ("int+", "int-"):
             assert isinstance(node, ast.Constant)
             delta = 1 if kind == "int+" else -1

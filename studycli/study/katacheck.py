@@ -14,6 +14,7 @@ code name the line of the candidate's file they came from, never a line of ours.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -77,9 +78,7 @@ def close(got: Any, want: float, what: str = "", tol: float = 1e-9) -> None:
 def raises(kind: type[BaseException] | tuple[type[BaseException], ...], fn: Callable[..., Any],
            *args: Any, **kwargs: Any) -> BaseException:  # fmt: skip
     """Call fn and return the exception of `kind` it raises; fail if it returns or raises another."""
-    names = (
-        " or ".join(k.__name__ for k in kind) if isinstance(kind, tuple) else kind.__name__
-    )
+    names = " or ".join(k.__name__ for k in kind) if isinstance(kind, tuple) else kind.__name__
     try:
         value = fn(*args, **kwargs)
     except kind as exc:
@@ -138,10 +137,8 @@ def _limit(memory_mb: int, cpu_s: int, file_mb: int) -> None:
         soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
-        try:
+        with contextlib.suppress(ValueError, OSError):  # a limit we may not set stays as it is
             resource.setrlimit(which, (value, hard))
-        except (ValueError, OSError):
-            pass
 
 
 def _no_waiting_no_network() -> None:
@@ -158,7 +155,7 @@ def _no_waiting_no_network() -> None:
     time.sleep = no_sleep
     socket.create_connection = no_network  # type: ignore[assignment]
     socket.socket.connect = no_network  # type: ignore[method-assign]
-    socket.socket.connect_ex = no_network  # type: ignore[method-assign]
+    socket.socket.connect_ex = no_network  # type: ignore[method-assign,assignment]
     socket.getaddrinfo = no_network  # type: ignore[assignment]
 
 

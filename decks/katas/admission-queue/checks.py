@@ -121,7 +121,9 @@ def _(m):
         q.submit(rid, K2)
     done = rounds_until_done(m, q, bigs + smalls)
     last_small = max(done[s] for s in smalls)
-    that(last_small <= 7, f"the last 2k request finished in round {last_small}, expected by round 7")
+    that(
+        last_small <= 7, f"the last 2k request finished in round {last_small}, expected by round 7"
+    )
     last_big = max(done[b] for b in bigs)
     eq(last_big, 10, "rounds for the 32k requests (one at a time)")
 
@@ -133,24 +135,29 @@ def _(m):
     for i in range(30):
         q.submit(f"s{i}", 1_024)
     first = q.admit()
-    that("big" in first, f"the large request should be admitted at once beside small ones, got {first}")
+    that(
+        "big" in first,
+        f"the large request should be admitted at once beside small ones, got {first}",
+    )
     eq(len(first), 9, "admitted in the first round")
 
 
 @check("keeps both limits under a random workload")
 def _(m):
     seed = 12345
+
     def rand(n):
         nonlocal seed
-        seed = (seed * 1103515245 + 12345) % (2 ** 31)
+        seed = (seed * 1103515245 + 12345) % (2**31)
         return seed % n
+
     cap, large, budget = 50_000, 10_000, 25_000
     q = m.AdmissionQueue(cap, large=large, large_share=0.5)
     sizes = {}
     order = {True: [], False: []}
     admitted_order = {True: [], False: []}
     running = []
-    for step in range(400):
+    for _ in range(400):
         if rand(3) and len(sizes) < 300:
             rid = f"r{len(sizes)}"
             size = 500 + rand(24_000)
@@ -169,7 +176,11 @@ def _(m):
             q.finish(running.pop(rand(len(running))))
     for cls in (True, False):
         n = len(admitted_order[cls])
-        eq(admitted_order[cls], order[cls][:n], f"admission order of {'large' if cls else 'small'} requests")
+        eq(
+            admitted_order[cls],
+            order[cls][:n],
+            f"admission order of {'large' if cls else 'small'} requests",
+        )
 
 
 @check("refuses requests that can never fit")

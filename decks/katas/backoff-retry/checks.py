@@ -53,8 +53,6 @@ class World:
         return m.call_with_retry(self.fn, sleep=self.sleep, clock=self.clock, rand=self.rand, **kw)
 
 
-
-
 @check("returns at once when the first call works")
 def _(m):
     w = World(["ok"])
@@ -226,4 +224,7 @@ def _(m):
     w = World([ApiError(503)], rand=0.0)
     err = raises(m.RetryError, m.call_with_retry, w.fn, sleep=w.sleep, clock=w.clock, rand=w.rand)
     eq(w.calls, 5, "calls")
-    that("5" in str(err), f"the RetryError message should say how many attempts were made, got {str(err)!r}")
+    that(
+        "5" in str(err),
+        f"the RetryError message should say how many attempts were made, got {str(err)!r}",
+    )

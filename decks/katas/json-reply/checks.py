@@ -88,7 +88,10 @@ def _(m):
     fix = Repair('{"name": "ada", "score": 7}')
     eq(parse(m, '{"name": "ada"}', repair=fix), {"name": "ada", "score": 7}, "result")
     eq(len(fix.calls), 1, "repair calls")
-    that("score" in fix.calls[0][1], f"the problem handed to repair should name 'score', got {fix.calls[0][1]!r}")
+    that(
+        "score" in fix.calls[0][1],
+        f"the problem handed to repair should name 'score', got {fix.calls[0][1]!r}",
+    )
 
 
 @check("repairs a field of the wrong type and says which")
@@ -96,7 +99,10 @@ def _(m):
     fix = Repair('{"name": "ada", "score": 7}')
     parse(m, '{"name": "ada", "score": "seven"}', repair=fix)
     eq(len(fix.calls), 1, "repair calls")
-    that("score" in fix.calls[0][1], f"the problem handed to repair should name 'score', got {fix.calls[0][1]!r}")
+    that(
+        "score" in fix.calls[0][1],
+        f"the problem handed to repair should name 'score', got {fix.calls[0][1]!r}",
+    )
 
 
 @check("treats true as no integer")

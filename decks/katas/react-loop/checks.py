@@ -33,9 +33,11 @@ class Tool:
 def observation(model, step):
     """The observation the model was shown before its reply number `step` (1-based)."""
     history = model.seen[step - 1]
-    that(history and history[-1].startswith("Observation: "),
-         f"the history before reply {step} should end with an observation, got {history[-1:]!r}")
-    return history[-1][len("Observation: "):]
+    that(
+        history and history[-1].startswith("Observation: "),
+        f"the history before reply {step} should end with an observation, got {history[-1:]!r}",
+    )
+    return history[-1][len("Observation: ") :]
 
 
 @check("returns a final answer straight away")
@@ -51,8 +53,15 @@ def _(m):
     model = Model("Thought: look it up\nAction: search[ capital of France ]", "Final Answer: Paris")
     eq(m.run_agent(model, {"search": search}, "capital?"), "Paris", "answer")
     eq(search.calls, ["capital of France"], "tool calls (input stripped)")
-    eq(model.seen[1], ["Question: capital?", "Thought: look it up\nAction: search[ capital of France ]",
-                       "Observation: Paris"], "history at step 2")
+    eq(
+        model.seen[1],
+        [
+            "Question: capital?",
+            "Thought: look it up\nAction: search[ capital of France ]",
+            "Observation: Paris",
+        ],
+        "history at step 2",
+    )
 
 
 @check("keeps the whole history across steps")
@@ -82,7 +91,11 @@ def _(m):
 def _(m):
     model = Model("Action: browse[x]", "Final Answer: ok")
     m.run_agent(model, {"search": Tool("r"), "calc": Tool(1)}, "q")
-    eq(observation(model, 2), "Error: unknown tool 'browse'; available: calc, search", "observation")
+    eq(
+        observation(model, 2),
+        "Error: unknown tool 'browse'; available: calc, search",
+        "observation",
+    )
 
 
 @check("feeds a tool's exception back as an observation")
@@ -98,10 +111,14 @@ def _(m):
     search = Tool("r")
     model = Model("I will search for it", "Action: search(x)", "Final Answer: ok")
     m.run_agent(model, {"search": search}, "q")
-    that(observation(model, 2).startswith("Error: malformed action"),
-         f"expected a malformed-action error, got {observation(model, 2)!r}")
-    that(observation(model, 3).startswith("Error: malformed action"),
-         f"'Action: search(x)' should be malformed, got {observation(model, 3)!r}")
+    that(
+        observation(model, 2).startswith("Error: malformed action"),
+        f"expected a malformed-action error, got {observation(model, 2)!r}",
+    )
+    that(
+        observation(model, 3).startswith("Error: malformed action"),
+        f"'Action: search(x)' should be malformed, got {observation(model, 3)!r}",
+    )
     eq(search.calls, [], "tool calls")
 
 
@@ -109,10 +126,14 @@ def _(m):
 def _(m):
     model = Model("", "   ", "Final Answer: ok")
     m.run_agent(model, {}, "q")
-    that(observation(model, 2).startswith("Error: empty reply"),
-         f"expected an empty-reply error, got {observation(model, 2)!r}")
-    that(observation(model, 3).startswith("Error: empty reply"),
-         f"a blank reply should count as empty, got {observation(model, 3)!r}")
+    that(
+        observation(model, 2).startswith("Error: empty reply"),
+        f"expected an empty-reply error, got {observation(model, 2)!r}",
+    )
+    that(
+        observation(model, 3).startswith("Error: empty reply"),
+        f"a blank reply should count as empty, got {observation(model, 3)!r}",
+    )
 
 
 @check("treats a None reply as empty")
@@ -120,8 +141,10 @@ def _(m):
     model = Model(None, "Final Answer: ok")
     eq(m.run_agent(model, {}, "q"), "ok", "answer")
     eq(model.seen[1][1], "", "history entry for the None reply")
-    that(observation(model, 2).startswith("Error: empty reply"),
-         f"expected an empty-reply error, got {observation(model, 2)!r}")
+    that(
+        observation(model, 2).startswith("Error: empty reply"),
+        f"expected an empty-reply error, got {observation(model, 2)!r}",
+    )
 
 
 @check("finds the action line among thoughts")

@@ -41,7 +41,17 @@ def _(m):
     got = m.split_text(LONG, 30)
     eq(got[0], "Intro line.", "as the first chunk")
     eq(got[-1], "End.", "as the last chunk")
-    eq(got, ["Intro line.", "The second paragraph is a good", "deal longer than the limit", "allows.", "End."], "chunks")
+    eq(
+        got,
+        [
+            "Intro line.",
+            "The second paragraph is a good",
+            "deal longer than the limit",
+            "allows.",
+            "End.",
+        ],
+        "chunks",
+    )
 
 
 @check("cuts a word longer than the limit between characters")

@@ -4,7 +4,9 @@ from katacheck import check, close, eq, raises, that
 
 
 def ids(pairs):
-    that(isinstance(pairs, list), f"expected a list of (id, score) pairs, got {type(pairs).__name__}")
+    that(
+        isinstance(pairs, list), f"expected a list of (id, score) pairs, got {type(pairs).__name__}"
+    )
     for p in pairs:
         that(isinstance(p, tuple) and len(p) == 2, f"expected (id, score) pairs, got {p!r}")
     return [d for d, _ in pairs]

@@ -1,6 +1,7 @@
 """Hidden checks: semantic cache."""
 
-from katacheck import check, eq, raises, that
+from katacheck import check, eq, raises
+
 
 def vector(text):
     """Generated prompts "p<i>" point in directions of their own."""
@@ -18,6 +19,7 @@ VECTORS = {
     "shipping times?": [0.0, 0.0, 1.0],
     "exactly sixty": [3.0, 4.0, 0.0],  # cosine 0.6 with "refund policy?"
     "nothing": [0.0, 0.0, 0.0],
+    "tiny": [0.1, 0.0, 0.0],  # same direction as "refund policy?", much shorter
     "opposite": [-1.0, 0.0, 0.0],
     "near a": [0.99, 0.1411, 0.0],
     "near b": [0.97, 0.2431, 0.0],
@@ -248,3 +250,20 @@ def _(m):
     c.put("t1", "refund policy?", "older")
     c.put("t1", "refund policy, please", "newer")
     eq(c.get("t1", "refund policy?"), "newer", "answer")
+
+
+@check("compares directions, not lengths")
+def _(m):
+    w = World()
+    c = w.cache(m)
+    c.put("t1", "tiny", "small vector")
+    eq(
+        c.get("t1", "refund policy?"),
+        "small vector",
+        "answer (same direction, a tenth of the length)",
+    )
+    eq(
+        c.get("t1", "refund policy, please"),
+        "small vector",
+        "answer (same direction, twenty times the length)",
+    )

@@ -16,7 +16,10 @@ class Chars:
 
     def decode(self, tokens):
         self.decodes += 1
-        that(isinstance(tokens, (list, tuple)), f"decode was given {type(tokens).__name__}, not a token list")
+        that(
+            isinstance(tokens, (list, tuple)),
+            f"decode was given {type(tokens).__name__}, not a token list",
+        )
         return "".join(chr(t) for t in tokens)
 
 
@@ -136,5 +139,8 @@ def _(m):
     that(all(len(c) <= size for c in got), f"a chunk is longer than {size} tokens")
     rebuilt = got[0] + "".join(c[overlap:] for c in got[1:])
     eq(len(rebuilt), len(text), "tokens when the chunks are laid end to end without overlap")
-    that(rebuilt == text, "the chunks, laid end to end without their overlap, do not rebuild the text")
+    that(
+        rebuilt == text,
+        "the chunks, laid end to end without their overlap, do not rebuild the text",
+    )
     eq(len(got), 20, "chunks")
