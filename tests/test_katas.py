@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from studycli.content import katas as C
 from studycli.errors import ContentError, UsageError
-from studycli.scheduler import AGAIN, EASY, GOOD, HARD, Scheduler
+from studycli.scheduler import Scheduler
 from studycli.study import katas as K
-from studycli.study.kata_runner import run_checks
+from studycli.study.kata_runner import RunResult, run_checks
+from studycli.vocab import AGAIN, EASY, GOOD, HARD
 
-from .conftest import ROOT, write
+from .helpers import ROOT, write
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 11, 22, 9, tzinfo=UTC)
@@ -23,8 +25,8 @@ KATA_IDS = sorted(p.name for p in (ROOT / "decks" / "katas").iterdir() if p.is_d
 
 
 @pytest.fixture(scope="module")
-def bundled() -> dict[str, K.Kata]:
-    return K.load_katas([ROOT])
+def bundled() -> dict[str, C.Kata]:
+    return C.load_katas([ROOT])
 
 
 def test_at_least_ten_katas_load(bundled):
@@ -89,7 +91,7 @@ def checks(tmp_path: Path) -> Path:
     return write(tmp_path / "checks.py", CHECKS)
 
 
-def run(checks: Path, source: str, **kw) -> K.RunResult:
+def run(checks: Path, source: str, **kw) -> RunResult:
     path = write(checks.parent / "cand.py", source)
     kw.setdefault("entry", ("add",))
     return run_checks(checks, path, display="cand.py", **kw)
@@ -229,7 +231,7 @@ def test_a_bad_kata_names_file_line_and_field(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     kata_tree(tmp_path, "demo", GOOD_YAML.replace("minutes: 10", "minutes: ten"))
     with pytest.raises(ContentError) as err:
-        K.load_katas([tmp_path])
+        C.load_katas([tmp_path])
     assert err.value.problems == [
         "decks/katas/demo/kata.yaml:4: kata: minutes must be a whole number from 1 to 240"
     ]
@@ -241,7 +243,7 @@ def test_kata_id_must_match_folder_and_files_must_exist(tmp_path, monkeypatch):
     folder = kata_tree(tmp_path, "other", GOOD_YAML)
     (folder / "checks.py").unlink()
     with pytest.raises(ContentError) as err:
-        K.load_katas([tmp_path])
+        C.load_katas([tmp_path])
     assert err.value.problems == [
         "decks/katas/other/kata.yaml:1: kata: id 'demo' must match its folder name 'other'",
         "decks/katas/other/checks.py: missing (a kata needs checks.py)",
@@ -249,10 +251,10 @@ def test_kata_id_must_match_folder_and_files_must_exist(tmp_path, monkeypatch):
 
 
 def test_find_kata_suggests(bundled):
-    assert K.find_kata(bundled, "rrf").id == "rrf"
-    assert K.find_kata(bundled, "kata-rrf").id == "rrf"
+    assert C.find_kata(bundled, "rrf").id == "rrf"
+    assert C.find_kata(bundled, "kata-rrf").id == "rrf"
     with pytest.raises(UsageError, match="no kata 'token-chunkr' \\(did you mean 'token-chunker'"):
-        K.find_kata(bundled, "token-chunkr")
+        C.find_kata(bundled, "token-chunkr")
 
 
 def test_check_file_refuses_what_it_cannot_read(bundled, tmp_path):
