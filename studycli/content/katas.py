@@ -9,18 +9,15 @@ bad spec is reported like any content: file, line and field, exit status 2.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from studycli.content.paths import content_roots, display_path
-from studycli.content.schema import ID_RE, _Validator
-from studycli.content.yamlio import _Problems, parse_yaml
 from studycli.errors import ContentError, UsageError
-from studycli.vocab import LEVELS
+from studycli.vocab import KATA_PREFIX, LEVELS
 
-CARD_PREFIX = "kata-"  # a kata's card id in the review log is CARD_PREFIX + its id
+CARD_PREFIX = KATA_PREFIX  # a kata's card id in the review log is CARD_PREFIX + its id
 KATA_FILES = ("kata.yaml", "stub.py", "solution.py", "checks.py")
 KATA_FIELDS = {
     "id", "title", "level", "minutes", "tags", "source", "article", "cards", "entry", "task",
@@ -75,6 +72,10 @@ def kata_folders(roots: Iterable[Path]) -> list[Path]:
 
 
 def _parse_kata(folder: Path) -> tuple[Kata | None, list[str]]:
+    # Here, not at the top: `today` reads CARD_PREFIX and must not pay for the schema.
+    from studycli.content.schema import ID_RE, _Validator
+    from studycli.content.yamlio import _Problems, parse_yaml
+
     path = folder / "kata.yaml"
     display = display_path(path)
     data, node, problems = parse_yaml(path, display)
@@ -148,6 +149,8 @@ def find_kata(katas: dict[str, Kata], kata_id: str) -> Kata:
     kata = katas.get(kata_id.removeprefix(CARD_PREFIX))
     if kata is not None:
         return kata
+    import difflib
+
     close = difflib.get_close_matches(kata_id, list(katas), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else " (see 'studycli kata list')"
     raise UsageError(f"no kata '{kata_id}'{hint}")

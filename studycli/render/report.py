@@ -107,10 +107,36 @@ def summary_rows(data: ReportData, extras: bool = True) -> list[list[Cell]]:
                 f"best {pct(mocks['best_score'])}",
             ]
         )
+    katas = data.get("katas")
+    if katas and katas.get("attempted"):
+        rows.append(["Coding katas", kata_line(katas)])
     grader = data.get("grader")
     if grader and grader.get("graded"):
         rows.append(["Grader", grader_line(grader)])
     return rows
+
+
+def kata_line(k: Mapping[str, Any]) -> str:
+    return (
+        f"{k['passed']} of {k['total']} passed · {k['attempted']} tried · "
+        f"{k['checks']} checks · {k['due_today']} due today"
+    )
+
+
+def kata_rows(k: Mapping[str, Any]) -> list[list[Cell]]:
+    from studycli.tui.kata import clock_text
+
+    return [
+        [
+            item["id"],
+            f"{item['passes']}/{item['checks']}",
+            clock_text(item["best_seconds"]),
+            item["last_rating"] or "–",
+            item["last_date"] or "–",
+            item["due"] or "–",
+        ]
+        for item in k.get("items") or []
+    ]
 
 
 def roadmap_line(rm: Mapping[str, Any]) -> str:
@@ -479,6 +505,21 @@ def build_report(data: ReportData) -> Document:
             [18, 22, 14, 14, 14, 14],
             align="lllrlr",
             empty="No mock interviews yet ('studycli mock').",
+        )
+    )
+
+    # Coding katas.
+    b.append(Heading("Coding katas"))
+    katas = data.get("katas") or {}
+    if katas.get("total"):
+        b.append(Paragraph(kata_line(katas), muted=True))
+    b.append(
+        Table(
+            ["Kata", "Passed/checks", "Best time", "Last rating", "Last check", "Due"],
+            kata_rows(katas),
+            [22, 16, 14, 14, 16, 16],
+            align="lrrlll",
+            empty="No kata checked yet ('studycli kata list').",
         )
     )
 

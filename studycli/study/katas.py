@@ -12,20 +12,26 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from studycli.clock import study_day, to_ms
-from studycli.content.katas import Kata
+from studycli.clock import day_date, study_day, to_ms
+from studycli.content.katas import CARD_PREFIX, Kata, kata_folders
+from studycli.content.paths import content_roots
 from studycli.errors import UsageError
 from studycli.scheduler import Scheduler
 from studycli.storage.codec import LogEntry, new_uid
+from studycli.storage.progress import LOCAL_PREFIX
 from studycli.storage.store import Store
-from studycli.study.kata_runner import RunResult, run_checks
 from studycli.vocab import AGAIN, EASY, GOOD, HARD, RATING_NAMES, Rating
 
+if TYPE_CHECKING:
+    from studycli.study.kata_runner import RunResult
+
 RATED_BY = "kata"
-STARTS_SETTING = "kata_starts"  # {kata id: ms when `kata start` last ran}
+# {kata id: ms when `kata start` last ran}; a timer is this machine's, so it never syncs
+STARTS_SETTING = LOCAL_PREFIX + "kata_starts"
 MAX_CANDIDATE_BYTES = 512 * 1024
 
 
@@ -67,6 +73,8 @@ def candidate_problem(path: Path) -> str | None:
 
 def check_file(kata: Kata, path: Path, **limits: Any) -> RunResult:
     """Run the kata's hidden checks on the user's file (UsageError when it cannot be read)."""
+    from studycli.study.kata_runner import run_checks
+
     problem = candidate_problem(path)
     if problem:
         raise UsageError(f"{path}: {problem}")
@@ -152,3 +160,66 @@ def record_check(
         _stop(store, kata)
     passed = sum(c.passed for c in result.checks)
     return CheckReview(rating, passed, len(result.checks), elapsed, outcome.label, uid)
+
+
+# -- history: `kata list`, `today`, `stats` and the report ------------------------------
+
+
+class KataRecord(NamedTuple):
+    kata_id: str
+    checks: int  # reviews logged by `kata check`
+    passes: int
+    best_ms: int | None  # the fastest timed pass
+    last_rating: int | None
+    last_day: int | None
+    due_day: int | None  # None: never checked (or suspended)
+
+
+def kata_records(store: Store, kata_ids: Sequence[str]) -> dict[str, KataRecord]:
+    """Each kata's checks so far, read from the review log and its card state."""
+    checks: dict[str, list[LogEntry]] = {kid: [] for kid in kata_ids}
+    for entry in store.log([CARD_PREFIX + kid for kid in kata_ids]):
+        if entry.kind == "review" and entry.rating is not None:
+            checks[entry.card_id.removeprefix(CARD_PREFIX)].append(entry)
+    out: dict[str, KataRecord] = {}
+    for kid, entries in checks.items():
+        state = store.state(CARD_PREFIX + kid)
+        passed = [e for e in entries if e.rating is not None and e.rating > AGAIN]
+        timed = [e.duration_ms for e in passed if e.duration_ms is not None]
+        due = state.due_day if state.reps and not state.suspended else None
+        out[kid] = KataRecord(
+            kid,
+            len(entries),
+            len(passed),
+            min(timed) if timed else None,
+            entries[-1].rating if entries else None,
+            entries[-1].day if entries else None,
+            due,
+        )
+    return out
+
+
+def report_section(store: Store, today: int) -> dict[str, Any]:
+    """The katas part of `stats --json` and the report (a hook of study.report)."""
+    ids = [folder.name for folder in kata_folders(content_roots())]
+    records = kata_records(store, ids)
+    tried = [r for r in records.values() if r.checks]
+    return {
+        "total": len(ids),
+        "attempted": len(tried),
+        "passed": sum(1 for r in tried if r.passes),
+        "checks": sum(r.checks for r in tried),
+        "due_today": sum(1 for r in tried if r.due_day is not None and r.due_day <= today),
+        "items": [
+            {
+                "id": r.kata_id,
+                "checks": r.checks,
+                "passes": r.passes,
+                "best_seconds": None if r.best_ms is None else round(r.best_ms / 1000),
+                "last_rating": RATING_NAMES[r.last_rating] if r.last_rating else None,
+                "last_date": None if r.last_day is None else day_date(r.last_day).isoformat(),
+                "due": None if r.due_day is None else day_date(r.due_day).isoformat(),
+            }
+            for r in sorted(tried, key=lambda r: r.kata_id)
+        ],
+    }

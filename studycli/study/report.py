@@ -10,6 +10,7 @@ Sections owned by other modules are filled when those modules exist:
 - "grader": `studycli.grading.grading_stats(...)`
 - "readiness": `studycli.readiness.report_section(...)`
 - "roadmap": `studycli.roadmap.report_section(...)`
+- "katas": `studycli.study.katas.report_section(...)`
 Each is called with the keyword arguments its signature names, out of
 store, catalogue, scheduler, config, now, rollover_hour, today, since_day;
 when the module or function is absent the key is None.
@@ -60,6 +61,7 @@ SECTION_HOOKS: dict[str, tuple[str, str]] = {
     "grader": ("studycli.grading.grader", "grading_stats"),
     "readiness": ("studycli.study.readiness", "report_section"),
     "roadmap": ("studycli.study.roadmap", "report_section"),
+    "katas": ("studycli.study.katas", "report_section"),
 }
 
 
