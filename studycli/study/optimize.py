@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from studycli.errors import StudyError
 from studycli.scheduler import DEFAULT_PARAMETERS
 from studycli.storage.stats import Review, log_reviews
-from studycli.vocab import KATA_PREFIX
 from studycli.storage.store import Store
+from studycli.vocab import KATA_PREFIX
 
 MIN_REVIEWS = 400
 
