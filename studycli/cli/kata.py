@@ -93,7 +93,10 @@ def kata_start(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Where to write the stub [default: ./ID.py]."
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Where to write the stub [default: ./ID.py, with _ for -].",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
