@@ -184,3 +184,30 @@ def test_decks_validate_checks_katas_and_keeps_their_history(cli, in_tmp, tmp_pa
     assert "broken/kata.yaml:1: kata: missing required field 'level'" in r.output
     r = cli("--content", str(extra), "kata", "list", now=NOW)
     assert r.exit_code == 2 and "missing required field" in r.output
+
+
+@pytest.mark.terminal
+def test_start_without_an_id_asks_in_a_terminal(in_tmp, isolated_home):
+    import os
+
+    pexpect = pytest.importorskip("pexpect")
+    from .helpers import studycli_command
+
+    env = dict(os.environ, STUDYCLI_HOME=str(isolated_home), STUDYCLI_NOW=NOW, TERM="xterm")
+    env.pop("STUDYCLI_PLAIN", None)
+    cmd = studycli_command()
+    child = pexpect.spawn(
+        cmd[0], [*cmd[1:], "kata", "start"], env=env, cwd=str(in_tmp), dimensions=(24, 80),
+        encoding="utf-8", timeout=20,
+    )  # fmt: skip
+    child.expect("Which kata")
+    child.expect("token-chunker")
+    child.send("\x1b[B")  # down: the second kata, easiest first
+    child.send("\r")
+    child.expect("The clock is running")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert (in_tmp / "token_chunker.py").read_text() == (
+        ROOT / "decks" / "katas" / "token-chunker" / "stub.py"
+    ).read_text()

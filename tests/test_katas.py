@@ -314,3 +314,21 @@ def test_checks_are_reviews_and_a_pass_stops_the_clock(store, bundled, tmp_path)
     assert log[1].answer == f"{passed.total}/{passed.total} checks passed"
     state = store.state(kata.card_id)
     assert state.reps == 2 and state.phase == "review"
+
+
+def test_mutation_script_finds_and_kills_mutants_of_a_kata(monkeypatch):
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "kata_mutation", ROOT / "bench" / "kata_mutation.py"
+    )
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "kata_mutation", bench)  # dataclasses look their module up
+    spec.loader.exec_module(bench)
+    source = (ROOT / "decks" / "katas" / "rrf" / "solution.py").read_text()
+    kinds = {m.what.split()[0] for m in bench.mutants(source)}
+    assert {"drop", "<", "1", "and", "+", "True", ">="} & kinds  # several operators apply
+    tried, survivors = bench.score_kata(ROOT / "decks" / "katas" / "rrf", check_seconds=1.0)
+    assert tried >= 25 and (tried - len(survivors)) / tried >= 0.8

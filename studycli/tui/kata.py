@@ -121,14 +121,15 @@ def print_started(console: Console, kata: Kata, path: str) -> None:
 
 def pick_kata(katas: Sequence[Kata], records: Mapping[str, KataRecord], today: int) -> Kata | None:
     """Ask which kata to start (questionary); None when the question is cancelled."""
+    import shutil
+
     import questionary
 
-    choices = [
-        questionary.Choice(
-            f"{k.id:<20} {k.minutes:>3} min  {due_text(records.get(k.id), today):<10} {k.title}",
-            value=k.id,
-        )
-        for k in katas
-    ]
+    width = shutil.get_terminal_size().columns - 4  # the pointer and a margin
+    choices = []
+    for k in katas:
+        line = f"{k.id:<20} {k.minutes:>3} min  {due_text(records.get(k.id), today):<10}  {k.title}"
+        line = line if len(line) <= width else line[: width - 1] + "…"
+        choices.append(questionary.Choice(line, value=k.id))
     answer = questionary.select("Which kata?", choices=choices).ask()
     return next((k for k in katas if k.id == answer), None)
