@@ -13,7 +13,7 @@ from typing import Any
 
 from studycli.render import charts
 from studycli.render.blocks import Cell, Chart, Document, Heading, Paragraph, Table, Title
-from studycli.study.report_types import CardRow, ReportData
+from studycli.study.report_types import CardRow, Katas, ReportData
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 HEATMAP_MIN_WEEKS = 12
@@ -107,8 +107,8 @@ def summary_rows(data: ReportData, extras: bool = True) -> list[list[Cell]]:
                 f"best {pct(mocks['best_score'])}",
             ]
         )
-    katas = data.get("katas")
-    if katas and katas.get("attempted"):
+    katas = data["katas"]
+    if katas and katas["attempted"]:
         rows.append(["Coding katas", kata_line(katas)])
     grader = data.get("grader")
     if grader and grader.get("graded"):
@@ -116,14 +116,14 @@ def summary_rows(data: ReportData, extras: bool = True) -> list[list[Cell]]:
     return rows
 
 
-def kata_line(k: Mapping[str, Any]) -> str:
+def kata_line(k: Katas) -> str:
     return (
         f"{k['passed']} of {k['total']} passed · {k['attempted']} tried · "
         f"{k['checks']} checks · {k['due_today']} due today"
     )
 
 
-def kata_rows(k: Mapping[str, Any]) -> list[list[Cell]]:
+def kata_rows(k: Katas) -> list[list[Cell]]:
     from studycli.tui.kata import clock_text
 
     return [
@@ -135,7 +135,7 @@ def kata_rows(k: Mapping[str, Any]) -> list[list[Cell]]:
             item["last_date"] or "–",
             item["due"] or "–",
         ]
-        for item in k.get("items") or []
+        for item in k["items"]
     ]
 
 
@@ -510,13 +510,13 @@ def build_report(data: ReportData) -> Document:
 
     # Coding katas.
     b.append(Heading("Coding katas"))
-    katas = data.get("katas") or {}
-    if katas.get("total"):
+    katas = data["katas"]
+    if katas and katas["total"]:
         b.append(Paragraph(kata_line(katas), muted=True))
     b.append(
         Table(
             ["Kata", "Passed/checks", "Best time", "Last rating", "Last check", "Due"],
-            kata_rows(katas),
+            kata_rows(katas) if katas else [],
             [22, 16, 14, 14, 16, 16],
             align="lrrlll",
             empty="No kata checked yet ('studycli kata list').",

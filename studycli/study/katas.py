@@ -28,6 +28,7 @@ from studycli.vocab import AGAIN, EASY, GOOD, HARD, RATING_NAMES, Rating
 
 if TYPE_CHECKING:
     from studycli.study.kata_runner import RunResult
+    from studycli.study.report_types import Katas
 
 RATED_BY = "kata"
 # {kata id: ms when `kata start` last ran}; a timer is this machine's, so it never syncs
@@ -199,7 +200,7 @@ def kata_records(store: Store, kata_ids: Sequence[str]) -> dict[str, KataRecord]
     return out
 
 
-def report_section(store: Store, today: int) -> dict[str, Any]:
+def report_section(store: Store, today: int) -> Katas:
     """The katas part of `stats --json` and the report (a hook of study.report)."""
     ids = [folder.name for folder in kata_folders(content_roots())]
     records = kata_records(store, ids)

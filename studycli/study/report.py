@@ -349,6 +349,7 @@ def report_data(
         "grader": None,
         "readiness": None,
         "roadmap": None,
+        "katas": None,
     }
     available = {
         "store": store,
@@ -363,6 +364,7 @@ def report_data(
     data["grader"] = _call_hook("grader", available)
     data["readiness"] = _call_hook("readiness", available)
     data["roadmap"] = _call_hook("roadmap", available)
+    data["katas"] = _call_hook("katas", available)
     return data
 
 
