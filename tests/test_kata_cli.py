@@ -184,6 +184,15 @@ def test_decks_validate_checks_katas_and_keeps_their_history(cli, in_tmp, tmp_pa
     assert "broken/kata.yaml:1: kata: missing required field 'level'" in r.output
     r = cli("--content", str(extra), "kata", "list", now=NOW)
     assert r.exit_code == 2 and "missing required field" in r.output
+    # a whole kata, but citing a source no sources.yaml lists
+    other = tmp_path / "other"
+    for name in ("stub.py", "solution.py", "checks.py"):
+        write(other / "decks" / "katas" / "rrf2" / name, (RRF / name).read_text())
+    spec = (RRF / "kata.yaml").read_text().replace("id: rrf", "id: rrf2")
+    write(other / "decks" / "katas" / "rrf2" / "kata.yaml", spec.replace(
+        "source: sixty-senior-questions", "source: nowhere"))  # fmt: skip
+    r = cli("--content", str(other), "decks", "validate", now=NOW)
+    assert r.exit_code == 2 and "kata 'rrf2': no source 'nowhere' in sources.yaml" in r.output
 
 
 @pytest.mark.terminal

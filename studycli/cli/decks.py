@@ -87,16 +87,23 @@ def decks_validate(
 
 
 def _validate_katas(a: AppContext, cat: Any) -> tuple[list[str], list[str]]:
-    """(kata ids, problems): each kata's spec, and that every kata a roadmap task names exists."""
+    """(kata ids, problems): each kata's spec, its source, and that every kata a roadmap task
+    names exists."""
     from studycli.content.katas import load_katas
-    from studycli.content.paths import content_roots
+    from studycli.content.paths import content_roots, display_path
     from studycli.errors import ContentError
 
     try:
-        ids = list(load_katas(content_roots(a.content_dirs)))
+        katas = load_katas(content_roots(a.content_dirs))
     except ContentError as exc:
         return [], exc.problems
-    problems = []
+    ids = list(katas)
+    problems = [
+        f"{display_path(kata.folder / 'kata.yaml')}: kata '{kata.id}': no source '{kata.source}' "
+        "in sources.yaml"
+        for kata in katas.values()
+        if cat.sources and kata.source not in cat.sources
+    ]
     if cat.roadmap is not None:
         for task in cat.roadmap.tasks.values():
             for kid in task.katas:
