@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from studycli.cli.base import app, app_context, make_console
+from studycli.cli.base import app, app_context
 from studycli.errors import UsageError
+from studycli.tui.styles import make_console
 
 if TYPE_CHECKING:
     from studycli.cli.context import AppContext
