@@ -220,3 +220,20 @@ def test_start_without_an_id_asks_in_a_terminal(in_tmp, isolated_home):
     assert (in_tmp / "token_chunker.py").read_text() == (
         ROOT / "decks" / "katas" / "token-chunker" / "stub.py"
     ).read_text()
+
+
+def test_the_kata_example_in_the_docs_loads(tmp_path):
+    import re
+
+    from studycli.content.katas import load_katas
+
+    text = (ROOT / "docs" / "decks.md").read_text(encoding="utf-8")
+    (block,) = [
+        b for b in re.findall(r"^```yaml\n(.*?)^```", text, re.S | re.M) if "kata.yaml" in b
+    ]
+    folder = tmp_path / "decks" / "katas" / "my-dedupe"
+    write(folder / "kata.yaml", block)
+    for name in ("stub.py", "solution.py", "checks.py"):
+        write(folder / name, "")
+    kata = load_katas([tmp_path])["my-dedupe"]
+    assert kata.minutes == 20 and kata.entry == ("dedupe",)

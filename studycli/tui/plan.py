@@ -25,10 +25,10 @@ def task_lines(task: Task, done: bool, width: int, indent: int = 2) -> list[Text
     from rich.text import Text
 
     lead = " " * indent + ("✓" if done else "·") + " "
-    katas = f"kata {', '.join(task.katas)} " if task.katas else ""  # 'studycli kata start ID'
-    head = f"{lead}{task.id} ({task.kind}) {katas}"
+    head = f"{lead}{task.id} ({task.kind}) "
     hang = " " * (len(lead) + 2)
-    body = " ".join(task.text.split())
+    katas = f"kata {', '.join(task.katas)} · " if task.katas else ""  # 'studycli kata start ID'
+    body = katas + " ".join(task.text.split())
     wrapped = textwrap.wrap(
         head + body,
         width=max(len(head) + 10, width),
@@ -41,10 +41,9 @@ def task_lines(task: Task, done: bool, width: int, indent: int = 2) -> list[Text
     if done:
         first.stylize("green", indent, indent + 1)
     first.stylize("bold", len(lead), len(lead) + len(task.id))
-    kind_end = len(lead) + len(task.id) + len(task.kind) + 3
-    first.stylize("dim", len(lead) + len(task.id) + 1, kind_end)
-    if katas:
-        first.stylize("cyan", kind_end + 1, kind_end + len(katas))
+    first.stylize("dim", len(lead) + len(task.id) + 1, len(head) - 1)
+    if katas and len(first) >= len(head) + len(katas) - 2:  # only when whole on the first line
+        first.stylize("cyan", len(head), len(head) + len(katas) - 2)
     return lines
 
 
