@@ -41,6 +41,9 @@ class ReviewKind(StrEnum):
 
 
 LEVELS = ("junior", "mid", "senior", "staff")
+
+# A coding kata's reviews are logged under the card id KATA_PREFIX + its id ("kata-rrf").
+KATA_PREFIX = "kata-"
 Level = Literal["junior", "mid", "senior", "staff"]
 
 # Why a drill ended, as the drill loop reports it.

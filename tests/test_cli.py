@@ -248,7 +248,7 @@ def test_only_the_named_command_is_imported_and_help_sees_all():
     assert commands == "[]" and groups == "['decks']"
     modules, commands, groups = loaded("dril")  # a typo: all of them, for the suggestion
     assert all(f"studycli.cli.{m}" in modules for m in COMMANDS.values())
-    assert groups == "['decks', 'config', 'cards', 'roadmap', 'export', 'import']"
+    assert groups == "['decks', 'config', 'cards', 'roadmap', 'kata', 'export', 'import']"
 
 
 def test_a_subcommand_of_a_group_runs_through_main(isolated_home, tmp_path):

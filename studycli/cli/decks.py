@@ -64,18 +64,55 @@ def decks_validate(
 
     a = app_context(ctx)
     result = validate_paths(paths or [], a.content_dirs)
-    for problem in result.problems:
-        typer.echo(problem, err=True)
     cat = result.catalogue
-    if result.problems:
-        typer.echo(f"{len(result.problems)} problem(s) found.", err=True)
+    problems = list(result.problems)
+    kata_ids: list[str] = []
+    if not paths:  # all content: the katas and the roadmap's references to them too
+        kata_ids, kata_problems = _validate_katas(a, cat)
+        problems += kata_problems
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) found.", err=True)
         raise typer.Exit(2)
     typer.echo(
         f"OK: {len(cat.cards)} cards, {len(cat.decks)} decks, {len(cat.incidents)} incidents"
         + (f", roadmap of {len(cat.roadmap.days)} days" if cat.roadmap else "")
+        + (f", {len(kata_ids)} katas" if kata_ids else "")
     )
     if not paths:
-        _print_orphans(a, cat.cards)
+        from studycli.vocab import KATA_PREFIX
+
+        _print_orphans(a, [*cat.cards, *(KATA_PREFIX + k for k in kata_ids)])
+
+
+def _validate_katas(a: AppContext, cat: Any) -> tuple[list[str], list[str]]:
+    """(kata ids, problems): each kata's spec, its source, and that every kata a roadmap task
+    names exists."""
+    from studycli.content.katas import load_katas
+    from studycli.content.paths import content_roots, display_path
+    from studycli.errors import ContentError
+
+    try:
+        katas = load_katas(content_roots(a.content_dirs))
+    except ContentError as exc:
+        return [], exc.problems
+    ids = list(katas)
+    problems = [
+        f"{display_path(kata.folder / 'kata.yaml')}: kata '{kata.id}': no source '{kata.source}' "
+        "in sources.yaml"
+        for kata in katas.values()
+        if cat.sources and kata.source not in cat.sources
+    ]
+    if cat.roadmap is not None:
+        for task in cat.roadmap.tasks.values():
+            for kid in task.katas:
+                if kid not in ids:
+                    problems.append(
+                        f"{cat.roadmap.path}: task '{task.id}': katas: no kata '{kid}' "
+                        "(see 'studycli kata list')"
+                    )
+    return ids, problems
 
 
 def _print_orphans(a: AppContext, card_ids: Any) -> None:

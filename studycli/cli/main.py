@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "config": "config",
     "cards": "cards",
     "roadmap": "roadmap",
+    "kata": "kata",
     "export": "sync",
     "import": "sync",
 }

@@ -56,6 +56,14 @@ def today(ctx: typer.Context) -> None:
     console.print(table)
     print_interview_today(console, plan)
     print_readiness_short(console, readiness_for(a, states, grades=False))
+    from studycli.study.day_plan import due_katas
+
+    if katas := due_katas(states, a.today()):
+        shown = ", ".join(katas[:4]) + (f" and {len(katas) - 4} more" if len(katas) > 4 else "")
+        console.print(
+            f"[bold]Katas[/] · {len(katas)} due: {shown} → 'studycli kata start {katas[0]}'",
+            highlight=False,
+        )
     if due_ids or new_ids:
         console.print("Next: [bold]studycli drill[/]")
     else:

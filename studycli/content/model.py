@@ -135,6 +135,7 @@ class Task(NamedTuple):
     kind: str
     text: str
     day: int
+    katas: tuple[str, ...] = ()  # coding katas that practise the task ('studycli kata start ID')
 
 
 class Day(NamedTuple):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from studycli.content.model import TASK_KINDS, Day, Roadmap, Task, Week
-from studycli.content.schema import _Validator
+from studycli.content.schema import ID_RE, _Validator
 from studycli.content.yamlio import _line_of, _Problems
 
 ROADMAP_FIELDS = {"id", "title", "source", "weeks"}
@@ -14,7 +14,7 @@ WEEK_FIELDS = {"week", "title", "goal", "targets", "days"}
 
 DAY_FIELDS = {"day", "title", "focus", "tasks"}
 
-TASK_FIELDS = {"id", "kind", "text"}
+TASK_FIELDS = {"id", "kind", "text", "katas"}
 
 
 def _parse_roadmap(data: Any, problems: _Problems) -> Roadmap | None:
@@ -152,4 +152,13 @@ class _RoadmapParser:
             kind=v.choice(raw, "kind", path, what, TASK_KINDS),
             text=v.text(raw, "text", path, what, max_len=2000),
             day=day,
+            katas=self.kata_ids(raw, path, what),
         )
+
+    def kata_ids(self, raw: Any, path: tuple[Any, ...], what: str) -> tuple[str, ...]:
+        """A task's kata references: ids only (that each names a kata, `decks validate` checks)."""
+        ids = self.v.strings(raw, "katas", path, what, 1, 5, 80)
+        for kid in ids:
+            if not ID_RE.match(kid):
+                self.problems.add(path + ("katas",), f"{what}: kata id '{kid}' is not a valid id")
+        return ids

@@ -13,7 +13,7 @@ from typing import Any
 
 from studycli.render import charts
 from studycli.render.blocks import Cell, Chart, Document, Heading, Paragraph, Table, Title
-from studycli.study.report_types import CardRow, ReportData
+from studycli.study.report_types import CardRow, Katas, ReportData
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 HEATMAP_MIN_WEEKS = 12
@@ -107,10 +107,36 @@ def summary_rows(data: ReportData, extras: bool = True) -> list[list[Cell]]:
                 f"best {pct(mocks['best_score'])}",
             ]
         )
+    katas = data["katas"]
+    if katas and katas["attempted"]:
+        rows.append(["Coding katas", kata_line(katas)])
     grader = data.get("grader")
     if grader and grader.get("graded"):
         rows.append(["Grader", grader_line(grader)])
     return rows
+
+
+def kata_line(k: Katas) -> str:
+    return (
+        f"{k['passed']} of {k['total']} passed · {k['attempted']} tried · "
+        f"{k['checks']} checks · {k['due_today']} due today"
+    )
+
+
+def kata_rows(k: Katas) -> list[list[Cell]]:
+    from studycli.tui.kata import clock_text
+
+    return [
+        [
+            item["id"],
+            f"{item['passes']}/{item['checks']}",
+            clock_text(item["best_seconds"]),
+            item["last_rating"] or "–",
+            item["last_date"] or "–",
+            item["due"] or "–",
+        ]
+        for item in k["items"]
+    ]
 
 
 def roadmap_line(rm: Mapping[str, Any]) -> str:
@@ -479,6 +505,21 @@ def build_report(data: ReportData) -> Document:
             [18, 22, 14, 14, 14, 14],
             align="lllrlr",
             empty="No mock interviews yet ('studycli mock').",
+        )
+    )
+
+    # Coding katas.
+    b.append(Heading("Coding katas"))
+    katas = data["katas"]
+    if katas and katas["total"]:
+        b.append(Paragraph(kata_line(katas), muted=True))
+    b.append(
+        Table(
+            ["Kata", "Passed/checks", "Best time", "Last rating", "Last check", "Due"],
+            kata_rows(katas) if katas else [],
+            [22, 16, 14, 14, 16, 16],
+            align="lrrlll",
+            empty="No kata checked yet ('studycli kata list').",
         )
     )
 

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from studycli.clock import study_day
 from studycli.content.model import Card
+from studycli.scheduler import CardState
 from studycli.storage.store import Store
+from studycli.vocab import KATA_PREFIX
 
 if TYPE_CHECKING:
     from studycli.study.interview import InterviewPlan
@@ -117,3 +119,15 @@ def plan_day(
         next_due_day=next_due,
         interview=planned,
     )
+
+
+def due_katas(states: Mapping[str, CardState], today: int) -> list[str]:
+    """Kata ids checked before and due again by `today`, soonest first. (Katas are never in
+    a drill's queue: plan_day takes only the catalogue's card ids.)"""
+    due = [
+        (s.due_day, cid.removeprefix(KATA_PREFIX))
+        for cid, s in states.items()
+        if cid.startswith(KATA_PREFIX) and s.reps and not s.suspended and s.due_day is not None
+        and s.due_day <= today
+    ]  # fmt: skip
+    return [kata_id for _, kata_id in sorted(due)]

@@ -19,6 +19,7 @@ from studycli.errors import StudyError
 from studycli.scheduler import DEFAULT_PARAMETERS
 from studycli.storage.stats import Review, log_reviews
 from studycli.storage.store import Store
+from studycli.vocab import KATA_PREFIX
 
 MIN_REVIEWS = 400
 
@@ -129,7 +130,8 @@ def fit(store: Store, current: Sequence[float] | None = None) -> FitReport:
     import fsrs_rs_python as fsrs
 
     current_params = tuple(current or DEFAULT_PARAMETERS)
-    reviews = log_reviews(store)
+    # Memory only: a kata's rating says whether code passed its checks in time, not recall.
+    reviews = [r for r in log_reviews(store) if not r.card_id.startswith(KATA_PREFIX)]
     check_history(reviews)
     train, test, cut_day = split_by_time(build_items(reviews))
     if len(train) < MIN_TRAIN_ITEMS or len(test) < MIN_TEST_ITEMS:

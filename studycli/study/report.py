@@ -10,6 +10,7 @@ Sections owned by other modules are filled when those modules exist:
 - "grader": `studycli.grading.grading_stats(...)`
 - "readiness": `studycli.readiness.report_section(...)`
 - "roadmap": `studycli.roadmap.report_section(...)`
+- "katas": `studycli.study.katas.report_section(...)`
 Each is called with the keyword arguments its signature names, out of
 store, catalogue, scheduler, config, now, rollover_hour, today, since_day;
 when the module or function is absent the key is None.
@@ -60,6 +61,7 @@ SECTION_HOOKS: dict[str, tuple[str, str]] = {
     "grader": ("studycli.grading.grader", "grading_stats"),
     "readiness": ("studycli.study.readiness", "report_section"),
     "roadmap": ("studycli.study.roadmap", "report_section"),
+    "katas": ("studycli.study.katas", "report_section"),
 }
 
 
@@ -347,6 +349,7 @@ def report_data(
         "grader": None,
         "readiness": None,
         "roadmap": None,
+        "katas": None,
     }
     available = {
         "store": store,
@@ -361,6 +364,7 @@ def report_data(
     data["grader"] = _call_hook("grader", available)
     data["readiness"] = _call_hook("readiness", available)
     data["roadmap"] = _call_hook("roadmap", available)
+    data["katas"] = _call_hook("katas", available)
     return data
 
 

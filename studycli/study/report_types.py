@@ -114,6 +114,25 @@ class Mocks(TypedDict):
     items: list[MockItem]
 
 
+class KataItem(TypedDict):
+    id: str
+    checks: int
+    passes: int
+    best_seconds: int | None
+    last_rating: str | None
+    last_date: str | None
+    due: str | None
+
+
+class Katas(TypedDict):
+    total: int  # katas in the content
+    attempted: int
+    passed: int  # katas passed at least once
+    checks: int
+    due_today: int
+    items: list[KataItem]  # the attempted ones, by id
+
+
 class ReportData(TypedDict):
     schema: int
     generated: str
@@ -138,3 +157,4 @@ class ReportData(TypedDict):
     grader: dict[str, Any] | None
     readiness: dict[str, Any] | None
     roadmap: dict[str, Any] | None
+    katas: Katas | None

@@ -28,7 +28,8 @@ def task_lines(task: Task, done: bool, width: int, indent: int = 2) -> list[Text
     lead = " " * indent + ("✓" if done else "·") + " "
     head = f"{lead}{task.id} ({task.kind}) "
     hang = " " * (len(lead) + 2)
-    body = " ".join(task.text.split())
+    katas = f"kata {', '.join(task.katas)} · " if task.katas else ""  # 'studycli kata start ID'
+    body = katas + " ".join(task.text.split())
     wrapped = textwrap.wrap(
         head + body,
         width=max(len(head) + 10, width),
@@ -42,6 +43,8 @@ def task_lines(task: Task, done: bool, width: int, indent: int = 2) -> list[Text
         first.stylize("green", indent, indent + 1)
     first.stylize("bold", len(lead), len(lead) + len(task.id))
     first.stylize("dim", len(lead) + len(task.id) + 1, len(head) - 1)
+    if katas and len(first) >= len(head) + len(katas) - 2:  # only when whole on the first line
+        first.stylize("cyan", len(head), len(head) + len(katas) - 2)
     return lines
 
 
@@ -209,6 +212,8 @@ def next_command(view: PlanToday | None, plan: DayPlan) -> str:
         mock = next((t for t in todo if t.kind == "mock"), None)
         if mock is not None:
             return f"studycli mock --minutes 30 (then 'studycli roadmap done {mock.id}')"
+        if todo and todo[0].katas:
+            return f"studycli kata start {todo[0].katas[0]} (then 'studycli roadmap done {todo[0].id}')"
         if todo:
             return f"{todo[0].kind} {todo[0].id}, then 'studycli roadmap done {todo[0].id}'"
         if view.overdue:

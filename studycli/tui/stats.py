@@ -175,6 +175,10 @@ def stats_view(data: ReportData, width: int = 100) -> list[RenderableType]:
         from studycli.render.report import roadmap_line
 
         out.append(Text.assemble(("Roadmap ", "bold"), roadmap_line(roadmap)))
+    if (katas := data["katas"]) and katas["attempted"]:
+        from studycli.render.report import kata_line
+
+        out.append(Text.assemble(("Coding katas ", "bold"), kata_line(katas)))
     mocks = data.get("mocks") or {}
     if mocks.get("count"):
         out.append(
