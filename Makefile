@@ -40,7 +40,7 @@ test: $(TEST_STAMP)  ## the suite without the long fault-injection runs (see tes
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
 
 test-fast: $(TEST_STAMP)  ## the inner loop: the suite without the pseudo-terminal and slow runs
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow and not terminal"
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow and not terminal"
 
 test-slow: $(TEST_STAMP)  ## the long runs: 200+ killed drills, thousands of fuzz cases
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .errors import UsageError
+from studycli.errors import UsageError
 
 FORMS = "2026-12-22, 22 Dec, Dec 22, next friday, in 3 weeks or +21d"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from studycli.dates import describe, distance, parse_date, parse_moment
 from studycli.errors import UsageError
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 TODAY = dt.date(2026, 12, 1)  # a Tuesday
 

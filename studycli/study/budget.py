@@ -17,7 +17,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from ..scheduler import AGAIN, GOOD, RELEARN_MS, CardState, Scheduler
+from studycli.scheduler import RELEARN_MS, CardState, Scheduler
+from studycli.vocab import AGAIN, GOOD
 
 NEW_MINUTES = 3.0  # read the question, type an answer, read the model answer, rate
 REVIEW_MINUTES = 1.5  # a card seen before: shorter answers, quicker reading
