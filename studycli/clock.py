@@ -1,12 +1,13 @@
-"""Study days and the clock: a study day starts at the rollover hour, local time; `now` is
-parsed from `STUDYCLI_NOW` or read from the real clock. A leaf: imports only `errors`.
+"""Study days and the clock: which study day a moment falls in (a day starts at the rollover
+hour), that day's start, epoch milliseconds, and the moment `STUDYCLI_NOW` names. A leaf:
+imports only `studycli.dates` (itself a leaf above `errors`).
+
+Pure functions of their inputs except `parse_now`, the one place the real clock is read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-
-from studycli.errors import UsageError
 
 
 def study_day(moment: dt.datetime, rollover_hour: int = 4) -> int:
@@ -31,15 +32,12 @@ def to_ms(moment: dt.datetime) -> int:
 
 
 def parse_now(text: str | None) -> dt.datetime:
-    """`STUDYCLI_NOW` (ISO datetime; naive means local time) or the real clock, always aware."""
-    if not text:
-        return dt.datetime.now().astimezone()
-    try:
-        moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(
-            f"STUDYCLI_NOW: expected an ISO date-time such as 2026-11-22T09:00, got {text!r}"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.astimezone()
-    return moment
+    """`STUDYCLI_NOW` or the real clock, always aware. An ISO date-time (naive means local
+    time), or any date `studycli.dates` reads, with an optional time: "2026-12-01" and
+    "Dec 1" are noon that day, "+21d" is three weeks from the real clock."""
+    real = dt.datetime.now().astimezone()
+    if not text or not text.strip():
+        return real
+    from studycli.dates import parse_moment
+
+    return parse_moment(text, real, option="STUDYCLI_NOW")

@@ -129,8 +129,8 @@ def test_config_show_set_and_bad_values(cli, isolated_home):
     )
     bad = cli("config", "set", "colour", "red")
     assert bad.exit_code == 2 and "unknown setting 'colour'" in bad.output
-    bad = cli("config", "set", "interview_date", "next friday")
-    assert bad.exit_code == 2 and "expected a date as YYYY-MM-DD" in bad.output
+    bad = cli("config", "set", "interview_date", "3/4", now=NOW)
+    assert bad.exit_code == 2 and "config interview_date: '3/4' is ambiguous" in bad.output
     assert "desired_retention: 0.85" in (isolated_home / "config.yaml").read_text()  # nothing lost
 
 
@@ -143,9 +143,10 @@ def test_broken_config_file_is_one_line(cli, isolated_home):
 
 
 def test_bad_now(cli):
-    r = cli("today", now="yesterday")
-    assert r.exit_code == 2 and r.output.startswith(
-        "studycli: STUDYCLI_NOW: expected an ISO date-time"
+    r = cli("today", now="the day after")
+    assert r.exit_code == 2 and r.output == (
+        "studycli: STUDYCLI_NOW: cannot read 'the day after' as a date; "
+        "try 2026-12-22, 22 Dec, Dec 22, next friday, in 3 weeks or +21d\n"
     )
 
 

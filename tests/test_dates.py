@@ -217,3 +217,43 @@ def test_an_iso_date_imports_no_dateutil() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- through the CLI
+
+
+def test_roadmap_start_in_three_weeks_saves_the_date(cli, isolated_home) -> None:
+    r = cli("roadmap", "start", "--interview", "in 3 weeks", now="2026-12-01")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("interview: 2026-12-22, Tuesday, in 21 days\n")
+    assert "Roadmap started on 2026-12-01" in r.output
+    assert "interview_date: '2026-12-22'" in (isolated_home / "config.yaml").read_text()
+
+
+def test_roadmap_start_from_last_monday(cli) -> None:
+    r = cli("roadmap", "start", "--start", "last monday", "--interview", "Dec 22", now="2026-12-01")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith(
+        "start: 2026-11-30, Monday, yesterday\ninterview: 2026-12-22, Tuesday, in 21 days\n"
+    )
+    assert "Roadmap started on 2026-11-30" in r.output
+
+
+def test_config_set_interview_date_reads_and_echoes(cli, isolated_home) -> None:
+    r = cli("config", "set", "interview_date", "next friday", now="2026-12-01T09:00")
+    assert (r.exit_code, r.output) == (0, "interview: 2026-12-04, Friday, in 3 days\n")
+    assert "interview_date: '2026-12-04'" in (isolated_home / "config.yaml").read_text()
+    r = cli("config", "set", "interview_date", "Nov 30", now="2026-12-01T09:00")
+    assert (r.exit_code, r.output) == (
+        2,
+        "studycli: config interview_date: 2026-11-30 (Monday) has passed; today is 2026-12-01\n",
+    )
+    assert "'2026-12-04'" in (isolated_home / "config.yaml").read_text()  # unchanged
+
+
+def test_now_accepts_the_same_forms(cli) -> None:
+    # A date alone is noon that day: inside the study day whatever the rollover hour.
+    assert "Today · 2026-12-01" in cli("today", now="2026-12-01").output
+    assert "Today · 2026-12-22" in cli("today", now="Dec 22").output
+    assert "Today · 2026-12-22" in cli("today", now="Dec 22 9:00").output
+    assert "Today · 2026-12-21" in cli("today", now="Dec 22 3:00").output  # before the rollover

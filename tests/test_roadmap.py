@@ -241,17 +241,21 @@ def test_compressed_plan_is_said_and_follows_config_changes(cli):
 def test_start_errors_are_one_line_exit_2(cli, isolated_home):
     r = cli("roadmap", "start", "--interview", "2026-13-01", now=at(day(1)))
     assert r.exit_code == 2 and r.output.strip() == (
-        "studycli: --interview: expected a date as YYYY-MM-DD (got '2026-13-01')"
+        "studycli: --interview: cannot read '2026-13-01' as a date; "
+        "try 2026-12-22, 22 Dec, Dec 22, next friday, in 3 weeks or +21d"
     )
-    r = cli(
-        "roadmap", "start", "--interview", "2026-11-19", "--start", "2026-11-20", now=at(day(1))
+    r = cli("roadmap", "start", "--interview", "2026-11-19", now=at(day(1)))
+    assert r.exit_code == 2 and r.output.strip() == (
+        "studycli: --interview: 2026-11-19 (Thursday) has passed; today is 2026-11-20"
     )
+    r = cli("roadmap", "start", "--interview", "Nov 25", "--start", "in 6 days", now=at(day(1)))
     assert (
         r.exit_code == 2
-        and "--interview: the interview (2026-11-19) must be after the plan start" in r.output
+        and "--interview: the interview (2026-11-25) must be after the plan start (2026-11-26)"
+        in r.output
     )
-    r = cli("roadmap", "start", "--start", "20/11/2026", now=at(day(1)))
-    assert r.exit_code == 2 and "--start: expected a date" in r.output
+    r = cli("roadmap", "start", "--start", "3/4/2026", now=at(day(1)))
+    assert r.exit_code == 2 and "--start: '3/4/2026' is ambiguous" in r.output
     r = cli("roadmap", "done", "no-such-task", now=at(day(1)))
     assert (
         r.exit_code == 2

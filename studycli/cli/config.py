@@ -12,6 +12,8 @@ config_app = typer.Typer(
 )
 app.add_typer(config_app, name="config")
 
+DATE_KEYS = {"interview_date": "interview"}  # settings typed as dates, and how they are echoed
+
 
 @config_app.command("show")
 def config_show(ctx: typer.Context) -> None:
@@ -31,10 +33,18 @@ def config_set(ctx: typer.Context, key: str, value: str) -> None:
     from studycli.storage.config import save_config
 
     a = app_context(ctx)
+    echo = None
+    if key in DATE_KEYS and value.strip():  # "Dec 22", "in 3 weeks": read against the study day
+        from studycli.cli.context import today_date
+        from studycli.dates import describe, parse_date
+
+        today = today_date(a)
+        day = parse_date(value, today, option=f"config {key}")
+        value, echo = day.isoformat(), describe(DATE_KEYS[key], day, today)
     parsed = a.config.set(key, value)
     save_config(a.config)
     _stamp_for_sync(a, key)
-    typer.echo(f"{key} = {','.join(parsed) if isinstance(parsed, list) else parsed}")
+    typer.echo(echo or f"{key} = {','.join(parsed) if isinstance(parsed, list) else parsed}")
 
 
 @config_app.command("unset")

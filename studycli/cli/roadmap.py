@@ -13,7 +13,11 @@ from studycli.tui.plan import print_catch_up, print_task, print_week
 from studycli.tui.styles import make_console
 
 if TYPE_CHECKING:
-    pass
+    import datetime as dt
+
+    from rich.console import Console
+
+    from studycli.cli.context import AppContext
 
 
 roadmap_app = typer.Typer(
@@ -123,6 +127,9 @@ def _week_view(ctx: typer.Context, number: int) -> None:
     print_week(make_console(), chosen, done_tasks(a.store), schedule, today_date(a))
 
 
+DATE_FORMS = "2026-12-22, 'Dec 22', 'next friday', 'in 3 weeks', '+21d'"
+
+
 @roadmap_app.command("start")
 def roadmap_start(
     ctx: typer.Context,
@@ -130,32 +137,52 @@ def roadmap_start(
         str | None,
         typer.Option(
             "--interview",
-            metavar="YYYY-MM-DD",
-            help="Interview date (saved as config interview_date; change it later with "
-            "'studycli config set interview_date').",
+            metavar="DATE",
+            help=f"Interview date: {DATE_FORMS} (saved as config interview_date; change it "
+            "later with 'studycli config set interview_date').",
         ),
     ] = None,
     start: Annotated[
         str | None,
         typer.Option(
-            "--start", metavar="YYYY-MM-DD", help="First day of the plan [default: today]."
+            "--start",
+            metavar="DATE",
+            help="First day of the plan, e.g. 'last monday' [default: today].",
         ),
     ] = None,
 ) -> None:
     """Start (or restart) the 30-day plan; compressed to fit if the interview is sooner."""
-    from studycli.storage.config import save_config
-    from studycli.storage.plans import done_tasks
-    from studycli.study.roadmap import Schedule, parse_iso_date, set_start
+    from studycli.dates import describe, parse_date
 
     a = app_context(ctx)
+    console = make_console()
+    today = today_date(a)
+    first = parse_date(start, today, option="--start", allow_past=True) if start else today
+    when = parse_date(interview, today, option="--interview") if interview else None
+    if start:
+        console.print(describe("start", first, today), highlight=False)
+    if when is not None:
+        console.print(describe("interview", when, today), highlight=False)
+    start_plan(a, console, first, when, source="--interview" if interview else None)
+    console.print("Next: [bold]studycli today[/]")
+
+
+def start_plan(
+    a: AppContext, console: Console, first: dt.date, when: dt.date | None, source: str | None
+) -> None:
+    """Start the plan on `first` toward `when` (saved as interview_date when `source` names the
+    option it came from; None: the configured date, if any) and say what that means."""
+    from studycli.storage.config import save_config
+    from studycli.storage.plans import done_tasks
+    from studycli.study.roadmap import Schedule, set_start
+
     roadmap = a.catalogue.roadmap
     if roadmap is None:
         raise UsageError("no roadmap in the loaded content (roadmap/plan.yaml)")
     today = today_date(a)
-    first = parse_iso_date(start, "--start") if start else today
-    when = parse_iso_date(interview, "--interview") if interview else interview_of(a)
+    if source is None:
+        when, source = interview_of(a), "config interview_date"
     if when is not None:
-        source = "--interview" if interview else "config interview_date"
         if when <= first:
             raise UsageError(
                 f"{source}: the interview ({when.isoformat()}) must be after the plan start "
@@ -163,13 +190,11 @@ def roadmap_start(
             )
         if when < today:
             raise UsageError(f"{source}: the interview date {when.isoformat()} has passed")
-    if interview:
-        assert when is not None
+    if when is not None and source != "config interview_date":
         a.config.set("interview_date", when.isoformat())
         save_config(a.config)
     set_start(a.store, first)
     schedule = Schedule(roadmap, first, when)
-    console = make_console()
     line = f"Roadmap started on {first.isoformat()}: {schedule.plan_days} plan days"
     if when is not None:
         line += f" · interview {when.isoformat()} ({(when - first).days} days after the start)"
@@ -177,9 +202,7 @@ def roadmap_start(
     if schedule.compressed:
         console.print(f"[yellow]{schedule.compression_note()}[/]")
     elif when is None:
-        console.print(
-            "No interview date yet: 'studycli config set interview_date YYYY-MM-DD' adds one."
-        )
+        console.print("No interview date yet: 'studycli config set interview_date DATE' adds one.")
     elif (when - first).days > schedule.plan_days:
         console.print(
             f"The plan ends on {schedule.end.isoformat()}; the days after it until the interview "
@@ -188,7 +211,6 @@ def roadmap_start(
     kept = len(done_tasks(a.store))
     if kept:
         console.print(f"{kept} task(s) already marked done are kept.")
-    console.print("Next: [bold]studycli today[/]")
 
 
 def _mark(ctx: typer.Context, task_ids: list[str], kind: str) -> None:

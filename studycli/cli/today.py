@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from studycli.cli.base import app, app_context
-from studycli.cli.context import day_plan
+from studycli.cli.context import day_plan, today_date
 from studycli.cli.drill import nothing_due_message
 from studycli.tui.styles import make_console
 
@@ -51,7 +51,7 @@ def today(ctx: typer.Context) -> None:
     for deck_id in sorted(counts):
         table.add_row(deck_id, *(str(n) for n in counts[deck_id]))
     console.print(
-        f"[bold]Today[/] · {now.date().isoformat()} · {len(due_ids)} due · {len(new_ids)} new"
+        f"[bold]Today[/] · {today_date(a).isoformat()} · {len(due_ids)} due · {len(new_ids)} new"
     )
     console.print(table)
     print_interview_today(console, plan)

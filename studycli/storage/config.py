@@ -127,7 +127,12 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "rollover_hour", _int_range(0, 23), 4, "Local hour at which a new study day starts."
         ),
-        Setting("interview_date", parse_date, "", "Your interview date, YYYY-MM-DD."),
+        Setting(
+            "interview_date",
+            parse_date,
+            "",
+            "Your interview date: 2026-12-22, 'Dec 22', 'in 3 weeks', '+21d'; saved as YYYY-MM-DD.",
+        ),
         Setting(
             "leech_lapses",
             _int_range(1, 999),
