@@ -20,6 +20,10 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("STUDYCLI_CONTENT", raising=False)
     monkeypatch.delenv("STUDYCLI_NOW", raising=False)
     monkeypatch.delenv("STUDYCLI_DEBUG", raising=False)
+    # A fresh home in a terminal is offered 'studycli init' first; tests of the drill in a
+    # pseudo-terminal mean the drill (tests/test_init.py removes this to test the offer).
+    monkeypatch.setenv("STUDYCLI_NO_INIT", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TZ", "UTC")
     if hasattr(__import__("time"), "tzset"):
         __import__("time").tzset()

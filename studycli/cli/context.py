@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from studycli.clock import parse_now, study_day
 from studycli.content.loader import load_catalogue
 from studycli.content.model import Catalogue
+from studycli.errors import UsageError
 from studycli.scheduler import Scheduler
 from studycli.storage.config import DB_NAME, Config, data_home, load_config
 from studycli.storage.store import Store
@@ -94,6 +95,30 @@ def today_date(a: AppContext) -> dt.date:
     return dt.date.fromordinal(a.today())
 
 
+def focus_of(a: AppContext) -> tuple[list[str], list[str]]:
+    """(decks, levels) new cards come from (config focus.*; empty: all), decks checked."""
+    decks, levels = list(a.config["focus.decks"]), list(a.config["focus.levels"])
+    unknown = [d for d in decks if d not in a.catalogue.decks]
+    if unknown:
+        raise UsageError(
+            f"config focus.decks: no deck '{unknown[0]}' (known: {', '.join(sorted(a.catalogue.decks))}); "
+            "'studycli init' or 'studycli config unset focus.decks' fixes it"
+        )
+    return decks, levels
+
+
+def focus_ids(a: AppContext) -> list[str]:
+    """The cards an unfiltered `today` or drill works on: the focus's, plus every card already
+    seen (a narrower focus stops new cards, never the reviews of what was learnt)."""
+    decks, levels = focus_of(a)
+    if not decks and not levels:
+        return list(a.catalogue.cards)
+    ids = a.catalogue.select_ids(decks, (), levels)
+    chosen = set(ids)
+    seen = a.store.seen_cards()[0]
+    return ids + [cid for cid in a.catalogue.cards if cid in seen and cid not in chosen]
+
+
 def schedule_of(a: AppContext) -> Schedule | None:
     if not a.store.plan_started():
         return None  # the common case needs neither the roadmap module nor the roadmap
@@ -113,16 +138,21 @@ def paced_limits(
     if schedule is None:
         return a.limits, None, None, None
     from studycli.storage.plans import done_tasks
-    from studycli.study.roadmap import pacing, plan_today
+    from studycli.study.roadmap import MAX_NEW_PER_DAY, pacing, plan_today
 
     today = today_date(a)
     view = plan_today(schedule, done_tasks(a.store), today)
+    decks, levels = focus_of(a)
+    cards = a.catalogue.cards
     pace = pacing(
         schedule,
-        a.catalogue.cards.values(),
+        (cards[i] for i in a.catalogue.select_ids(decks, (), levels))
+        if decks or levels
+        else cards.values(),
         a.store.seen_cards()[0],
         a.store.new_introduced_on(a.today()),
         today,
+        most=a.limits.new_per_day if a.config["minutes_per_day"] else MAX_NEW_PER_DAY,
     )
     if pace is None:
         return a.limits, None, view, None

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 import typer
 
 from studycli.cli.base import DeckOpt, LevelOpt, TagOpt, app, app_context, check_filters
-from studycli.cli.context import AppContext, day_plan, interview_of, today_date
+from studycli.cli.context import AppContext, day_plan, focus_ids, interview_of, today_date
+from studycli.cli.setup_plan import first_run
 from studycli.errors import UsageError
 from studycli.tui.styles import make_console
 
@@ -54,13 +55,19 @@ def drill(
     from studycli.tui.drill import run_drill
 
     a = app_context(ctx)
+    if first_run(a):  # two stat calls; questionary only when the offer is made
+        from studycli.cli.init import offer_setup
+
+        offer_setup(a)
     decks, tags, levels = deck or [], tag or [], level or []
     check_filters(a, decks, tags, levels)
     if new is not None and (ahead or again):
         raise UsageError("--new: not with --ahead or --again (they ask cards already seen)")
     console = make_console()
     now = a.now()
-    card_ids = a.catalogue.select_ids(decks, tags, levels)
+    filtered = bool(decks or tags or levels)
+    # an unfiltered drill follows the roadmap's pacing and the focus chosen in 'studycli init'
+    card_ids = a.catalogue.select_ids(decks, tags, levels) if filtered else focus_ids(a)
     early: dict[str, str] = {}
     if ahead or again:
         queue = practice_queue(a, card_ids, ahead or 0, again)
@@ -69,10 +76,7 @@ def drill(
             return
         console.print(f"[bold]studycli drill[/] · {practice_headline(a, ahead or 0, again, queue)}")
     else:
-        # an unfiltered drill follows the roadmap's pacing
-        plan, _, pace = day_plan(
-            a, card_ids, now, paced=not (decks or tags or levels), extra_new=new
-        )
+        plan, _, pace = day_plan(a, card_ids, now, paced=not filtered, extra_new=new)
         queue = plan.queue[:limit] if limit else plan.queue
         if not queue:
             light = pace is not None and pace.light

@@ -19,6 +19,7 @@ from studycli.errors import ContentError
 
 # command word -> module in studycli.cli; modules in the order `--help` lists them
 COMMANDS: dict[str, str] = {
+    "init": "init",
     "drill": "drill",
     "today": "today",
     "stats": "stats",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from studycli.cli.context import AppContext
+    from studycli.study.roadmap import Schedule
 
 
 roadmap_app = typer.Typer(
@@ -171,9 +172,14 @@ def start_plan(
     a: AppContext, console: Console, first: dt.date, when: dt.date | None, source: str | None
 ) -> None:
     """Start the plan on `first` toward `when` (saved as interview_date when `source` names the
-    option it came from; None: the configured date, if any) and say what that means."""
+    option it came from; None: the configured date, if any), then say what that means."""
+    print_started(console, begin_plan(a, first, when, source), len(done_tasks_of(a)))
+
+
+def begin_plan(a: AppContext, first: dt.date, when: dt.date | None, source: str | None) -> Schedule:
+    """Check the dates and write them (config interview_date, the plan's start); print nothing,
+    so an interrupted output never leaves half a plan."""
     from studycli.storage.config import save_config
-    from studycli.storage.plans import done_tasks
     from studycli.study.roadmap import Schedule, set_start
 
     roadmap = a.catalogue.roadmap
@@ -194,7 +200,17 @@ def start_plan(
         a.config.set("interview_date", when.isoformat())
         save_config(a.config)
     set_start(a.store, first)
-    schedule = Schedule(roadmap, first, when)
+    return Schedule(roadmap, first, when)
+
+
+def done_tasks_of(a: AppContext) -> dict[str, int]:
+    from studycli.storage.plans import done_tasks
+
+    return done_tasks(a.store)
+
+
+def print_started(console: Console, schedule: Schedule, kept: int) -> None:
+    first, when = schedule.start, schedule.interview
     line = f"Roadmap started on {first.isoformat()}: {schedule.plan_days} plan days"
     if when is not None:
         line += f" · interview {when.isoformat()} ({(when - first).days} days after the start)"
@@ -208,7 +224,6 @@ def start_plan(
             f"The plan ends on {schedule.end.isoformat()}; the days after it until the interview "
             "are for review and mocks."
         )
-    kept = len(done_tasks(a.store))
     if kept:
         console.print(f"{kept} task(s) already marked done are kept.")
 

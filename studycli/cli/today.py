@@ -5,8 +5,9 @@ from __future__ import annotations
 import typer
 
 from studycli.cli.base import app, app_context
-from studycli.cli.context import day_plan, today_date
+from studycli.cli.context import day_plan, focus_ids, focus_of, today_date
 from studycli.cli.drill import nothing_due_message
+from studycli.cli.setup_plan import first_run
 from studycli.tui.styles import make_console
 
 
@@ -17,6 +18,10 @@ def today(ctx: typer.Context) -> None:
 
     a = app_context(ctx)
     console = make_console()
+    if first_run(a):  # two stat calls; questionary only when the offer is made
+        from studycli.cli.init import offer_setup
+
+        offer_setup(a)
     now = a.now()
     states = a.store.states()
     cat = a.catalogue
@@ -28,8 +33,14 @@ def today(ctx: typer.Context) -> None:
         print_readiness_short,
     )
 
-    plan, view, pace = day_plan(a, list(cat.cards), now)
+    plan, view, pace = day_plan(a, focus_ids(a), now)
     print_plan_opening(console, view, pace)
+    decks, levels = focus_of(a)
+    if decks or levels:
+        console.print(
+            f"[dim]New cards from: {', '.join(decks) or 'every deck'} · "
+            f"{', '.join(levels) or 'every level'} ('studycli init' changes it)[/]"
+        )
     due_ids = set(plan.due) | set(plan.learning)
     new_ids = set(plan.new)
     table = Table(title=None, box=None, pad_edge=False)

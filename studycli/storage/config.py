@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from studycli.errors import StudyError, UsageError
+from studycli.vocab import LEVELS
 
 DB_NAME = "studycli.db"
 
@@ -106,6 +107,18 @@ def _model_list(text: Any) -> list[str]:
     return [t for t in items if t]
 
 
+def _levels(text: Any) -> list[str]:
+    levels = _model_list(text)
+    for level in levels:
+        if level not in LEVELS:
+            raise ValueError(f"levels are {', '.join(LEVELS)} (got '{level}')")
+    return [lv for lv in LEVELS if lv in levels]
+
+
+def _ids(text: Any) -> list[str]:
+    return list(dict.fromkeys(_model_list(text)))
+
+
 class Setting(NamedTuple):
     key: str
     parse: Callable[[Any], Any]
@@ -157,6 +170,19 @@ SETTINGS: dict[str, Setting] = {
             _float_range(0.7, 0.99),
             0.9,
             "Recall on the interview day the plan brings every card to (0.70-0.99).",
+        ),
+        Setting(
+            "minutes_per_day",
+            _int_range(0, 1440),
+            0,
+            "Daily study time 'studycli init' planned new_per_day for (0: none). While a plan "
+            "runs, its pace never exceeds new_per_day when this is set.",
+        ),
+        Setting(
+            "focus.decks", _ids, [], "Decks new cards come from, comma-separated (empty: all)."
+        ),
+        Setting(
+            "focus.levels", _levels, [], "Levels new cards come from: junior,mid,senior,staff."
         ),
         Setting("grader.model", _text, "", "LiteLLM model string that grades answers."),
         Setting("grader.fallbacks", _model_list, [], "Comma-separated models tried in order."),

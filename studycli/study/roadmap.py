@@ -406,6 +406,8 @@ def pacing(
     seen: Container[str],
     introduced_today: int,
     today: dt.date,
+    *,
+    most: int = MAX_NEW_PER_DAY,
 ) -> Pacing | None:
     """Today's new-card count and order; None when the plan is not running (before the
     start, on or after the interview).
@@ -413,8 +415,8 @@ def pacing(
     new today = ceil(unseen at the start of today / study days left before the target day),
     where the target is the interview minus six days (a fifth of a compressed run, at least
     one). Past the target with cards still unseen, they are spread over the days left before
-    the interview instead. Never more than MAX_NEW_PER_DAY: a late candidate is told, not
-    buried. `seen` holds the cards no longer new or suspended (Store.seen_cards);
+    the interview instead. Never more than `most` (the new_per_day a daily time budget
+    allows) nor MAX_NEW_PER_DAY: a late candidate is told, not buried. `seen` holds the cards no longer new or suspended (Store.seen_cards);
     `introduced_today` is the number of cards first seen today (Store.new_introduced_on).
     """
     if today < schedule.start:
@@ -430,7 +432,7 @@ def pacing(
             0, focus_order(schedule, today), at_start, 0, dt.date.fromordinal(target),
             late=late, unseen_now=unseen, light=True,
         )  # fmt: skip
-    per_day = min(needed, MAX_NEW_PER_DAY)
+    per_day = min(needed, most, MAX_NEW_PER_DAY)
     return Pacing(
         per_day,
         focus_order(schedule, today),
