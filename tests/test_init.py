@@ -157,11 +157,11 @@ def text(plain: str) -> str:
     return ESC.join(re.escape(ch) for ch in plain)
 
 
-def spawn(home: Path, *args: str, offer: bool = False):
+def spawn(home: Path, *args: str, offer: bool = False, now: str = NOW):
     env = dict(
         os.environ,
         STUDYCLI_HOME=str(home),
-        STUDYCLI_NOW=NOW,
+        STUDYCLI_NOW=now,
         TERM="xterm-256color",
         PROMPT_TOOLKIT_NO_CPR="1",
     )

@@ -38,7 +38,8 @@ def doctor(
         bool,
         typer.Option(
             "--restore",
-            help="List the backups; with NAME, restore that one (the current file is kept).",
+            help="Pick a backup to restore (a list without a terminal); with NAME, restore that "
+            "one. The current file is kept beside it.",
         ),
     ] = False,
 ) -> None:
@@ -128,11 +129,13 @@ def _doctor_restore(a: AppContext, path: Path, name: str | None) -> None:
     from studycli.storage.backup import list_backups, restore_backup
 
     if not name:
+        from studycli.cli.prompts import interactive, pick
+
         backups = list_backups(path)
         if not backups:
             typer.echo("No backups yet: one is made each day before the first change.")
             return
-        typer.echo(f"Backups in {backups[0].path.parent} (newest first):")
+        rows = []
         for b in backups:
             last = ""
             if b.last_review_ms:
@@ -140,9 +143,22 @@ def _doctor_restore(a: AppContext, path: Path, name: str | None) -> None:
                     b.last_review_ms / 1000
                 ).astimezone().strftime("%Y-%m-%d %H:%M")
             what = f"{b.reviews} reviews{last}" if b.reviews is not None else "unreadable"
-            typer.echo(f"  {b.name}  {b.size // 1024} KB  {what}")
-        typer.echo("Restore one with 'studycli doctor --restore NAME'.")
-        return
+            rows.append((f"{b.name}  {b.size // 1024} KB  {what}", b.name))
+        if interactive():  # a person at a terminal picks one; a script gets the list
+            name = pick(
+                "Restore which backup? (the current database is kept beside it)",
+                [*rows, ("Cancel: restore nothing", "")],
+                what="doctor --restore",
+            )
+            if not name:
+                typer.echo("Nothing restored.")
+                return
+        else:
+            typer.echo(f"Backups in {backups[0].path.parent} (newest first):")
+            for row, _ in rows:
+                typer.echo(f"  {row}")
+            typer.echo("Restore one with 'studycli doctor --restore NAME'.")
+            return
     chosen, kept = restore_backup(path, name, a.now())
     if kept:
         typer.echo(f"kept the current database as {kept.name} (restore it the same way to go back)")
