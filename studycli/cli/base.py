@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from studycli import __version__
+from studycli.cli import complete
 from studycli.cli.context import AppContext
 from studycli.errors import StudyError, UsageError
 from studycli.vocab import LEVELS
@@ -93,7 +94,7 @@ def _fail(message: str, code: int) -> NoReturn:
 app = typer.Typer(
     cls=StudyGroup,
     help="Drill AI-engineering interview questions and incident postmortems, with FSRS spaced repetition.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -102,7 +103,12 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from studycli.content.version import content_version
+        from studycli.storage.config import data_home
+
         typer.echo(f"studycli {__version__}")
+        cache = data_home() / "cache"
+        typer.echo(content_version(cache if cache.is_dir() else None))
         raise typer.Exit()
 
 
@@ -125,14 +131,23 @@ def main_options(
             help="Extra deck/incident folder (repeatable) [env: STUDYCLI_CONTENT].",
         ),
     ] = None,
+    no_color: Annotated[
+        bool,
+        typer.Option("--no-color", help="No colours, in any screen [env: NO_COLOR]."),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Show the version of studycli and of its content, and exit.",
         ),
     ] = False,
 ) -> None:
     """Drill AI-engineering interview questions and incident postmortems, with FSRS spaced repetition."""
+    if no_color:  # rich, prompt_toolkit and questionary all read NO_COLOR when they start
+        os.environ["NO_COLOR"] = "1"
     ctx.obj = AppContext(home_option=home, content_dirs=list(content or []))
 
 
@@ -158,12 +173,24 @@ def check_filters(a: AppContext, decks: list[str], tags: list[str], levels: list
 
 DeckOpt = Annotated[
     list[str] | None,
-    typer.Option("--deck", "-d", metavar="DECK", help="Only this deck (repeatable)."),
+    typer.Option(
+        "--deck",
+        "-d",
+        metavar="DECK",
+        help="Only this deck (repeatable).",
+        autocompletion=complete.deck_ids,
+    ),
 ]
 
 TagOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag (repeatable)."),
+    typer.Option(
+        "--tag",
+        "-t",
+        metavar="TAG",
+        help="Only cards with this tag (repeatable).",
+        autocompletion=complete.tags,
+    ),
 ]
 
 LevelOpt = Annotated[
@@ -173,7 +200,13 @@ LevelOpt = Annotated[
         "-l",
         metavar="LEVEL",
         help="Only this level: junior, mid, senior, staff (repeatable).",
+        autocompletion=complete.levels,
     ),
+]
+
+
+CardIdArg = Annotated[
+    str, typer.Argument(metavar="CARD_ID", autocompletion=complete.card_ids, show_default=False)
 ]
 
 

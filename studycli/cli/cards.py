@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from studycli.cli.base import (
+    CardIdArg,
     DeckOpt,
     LevelOpt,
     TagOpt,
@@ -104,7 +105,7 @@ def cards_list(
 
 
 @cards_app.command("show")
-def cards_show(ctx: typer.Context, card_id: str) -> None:
+def cards_show(ctx: typer.Context, card_id: CardIdArg) -> None:
     """Print a card with its model answer, key points and scheduling state."""
     from studycli.tui.panels import answer_panel, question_panel
 
@@ -164,12 +165,12 @@ def _suspend_event(ctx: typer.Context, card_id: str, kind: str) -> None:
 
 
 @cards_app.command("suspend")
-def cards_suspend(ctx: typer.Context, card_id: str) -> None:
+def cards_suspend(ctx: typer.Context, card_id: CardIdArg) -> None:
     """Take a card out of every queue."""
     _suspend_event(ctx, card_id, "suspend")
 
 
 @cards_app.command("unsuspend")
-def cards_unsuspend(ctx: typer.Context, card_id: str) -> None:
+def cards_unsuspend(ctx: typer.Context, card_id: CardIdArg) -> None:
     """Put a suspended card back in the queues."""
     _suspend_event(ctx, card_id, "unsuspend")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from studycli.cli import complete
 from studycli.cli.base import app, app_context, card_or_fail
 from studycli.errors import UsageError
 from studycli.tui.styles import make_console
@@ -23,7 +24,12 @@ def grade(
     ctx: typer.Context,
     card_id: Annotated[
         str | None,
-        typer.Argument(metavar="[CARD_ID]", help="The card the answer is for.", show_default=False),
+        typer.Argument(
+            metavar="[CARD_ID]",
+            help="The card the answer is for.",
+            show_default=False,
+            autocompletion=complete.card_ids,
+        ),
     ] = None,
     answer: Annotated[
         str | None, typer.Option("--answer", "-a", metavar="TEXT", help="The answer to grade.")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from studycli.cli import complete
 from studycli.cli.base import app, app_context
 from studycli.cli.context import AppContext, today_date
 from studycli.cli.setup_plan import budget_of, current, model_or_fail, save, summary
@@ -54,6 +55,7 @@ def init(
             "-l",
             metavar="LEVEL",
             help="Levels new cards come from (repeatable) [default: all].",
+            autocompletion=complete.levels,
         ),
     ] = None,
     deck: Annotated[
@@ -63,6 +65,7 @@ def init(
             "-d",
             metavar="DECK",
             help="Decks new cards come from (repeatable) [default: all].",
+            autocompletion=complete.deck_ids,
         ),
     ] = None,
     model: Annotated[

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from studycli.cli import complete
 from studycli.cli.base import app, app_context
 from studycli.cli.context import interview_of, schedule_of, today_date
 from studycli.errors import UsageError
@@ -260,7 +261,11 @@ def roadmap_done(
     ctx: typer.Context,
     task_ids: Annotated[
         list[str],
-        typer.Argument(metavar="TASK_ID", help="Task ids, as 'studycli today' shows them."),
+        typer.Argument(
+            metavar="TASK_ID",
+            help="Task ids, as 'studycli today' shows them.",
+            autocompletion=complete.task_ids,
+        ),
     ],
 ) -> None:
     """Mark roadmap tasks done."""
@@ -271,7 +276,12 @@ def roadmap_done(
 def roadmap_undo(
     ctx: typer.Context,
     task_ids: Annotated[
-        list[str], typer.Argument(metavar="TASK_ID", help="Task ids marked done by mistake.")
+        list[str],
+        typer.Argument(
+            metavar="TASK_ID",
+            help="Task ids marked done by mistake.",
+            autocompletion=complete.task_ids,
+        ),
     ],
 ) -> None:
     """Mark roadmap tasks as not done again."""
