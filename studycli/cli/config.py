@@ -6,6 +6,7 @@ import typer
 
 from studycli.cli.base import app, app_context
 from studycli.cli.context import AppContext
+from studycli.errors import UsageError
 
 config_app = typer.Typer(
     help="Show and change settings (config.yaml).", no_args_is_help=True, rich_markup_mode=None
@@ -42,6 +43,11 @@ def config_set(ctx: typer.Context, key: str, value: str) -> None:
         day = parse_date(value, today, option=f"config {key}")
         value, echo = day.isoformat(), describe(DATE_KEYS[key], day, today)
     parsed = a.config.set(key, value)
+    if key == "focus.decks":  # the settings table cannot know the decks; the catalogue does
+        unknown = [d for d in parsed if d not in a.catalogue.decks]
+        if unknown:
+            known = ", ".join(sorted(a.catalogue.decks))
+            raise UsageError(f"config focus.decks: no deck '{unknown[0]}' (known: {known})")
     save_config(a.config)
     _stamp_for_sync(a, key)
     typer.echo(echo or f"{key} = {','.join(parsed) if isinstance(parsed, list) else parsed}")
