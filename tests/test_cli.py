@@ -16,7 +16,8 @@ NOW = "2026-11-22T09:00:00+00:00"
 
 def test_version(cli):
     r = cli("--version")
-    assert r.exit_code == 0 and r.output.strip() == f"studycli {__version__}"
+    assert r.exit_code == 0 and r.output.splitlines()[0] == f"studycli {__version__}"
+    assert r.output.splitlines()[1].startswith("content ")  # tests/test_completion.py: the rest
 
 
 def test_every_command_has_help(cli):
