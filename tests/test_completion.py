@@ -75,19 +75,22 @@ def test_completion_reads_extra_content_named_on_the_line(isolated_home, tmp_pat
 
 
 def test_show_and_install_completion(isolated_home, tmp_path) -> None:
-    env = dict(os.environ, STUDYCLI_HOME=str(isolated_home), HOME=str(tmp_path), SHELL="/bin/bash")
-    shown = subprocess.run(
-        [*studycli_command(), "--show-completion", "bash"], env=env, capture_output=True, text=True
-    )
-    assert shown.returncode == 0 and "_STUDYCLI_COMPLETE=complete_bash" in shown.stdout
-    done = subprocess.run(
-        [*studycli_command(), "--install-completion", "bash"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "completion installed" in done.stdout
+    # Typer finds the shell from the parent process, as it does for a person typing this.
+    env = dict(os.environ, STUDYCLI_HOME=str(isolated_home), HOME=str(tmp_path))
+    exe = " ".join(studycli_command())
+
+    def in_bash(option: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "--norc", "-c", f"{exe} {option}; true"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
+    shown = in_bash("--show-completion")
+    assert "_STUDYCLI_COMPLETE=complete_bash" in shown.stdout, shown.stderr
+    done = in_bash("--install-completion")
+    assert "completion installed" in done.stdout, done.stderr
     assert ".bash_completions/studycli.sh" in (tmp_path / ".bashrc").read_text()
 
 

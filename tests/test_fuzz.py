@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 from studycli.clock import study_day, to_ms
 from studycli.content import paths as content_mod
 from studycli.content import yamlio
+from studycli.dates import parse_date, parse_moment
+from studycli.errors import UsageError
 from studycli.scheduler import Scheduler
 from studycli.storage.codec import LogEntry, new_uid
 from studycli.storage.store import Store
@@ -523,10 +525,11 @@ def test_malformed_content_next_to_the_real_bundle_in_a_subprocess(history, tmp_
 
 
 def _not_a_date(text: str) -> bool:
+    """Text the date reader refuses whatever the option (past dates aside: --start takes them)."""
     try:
-        dt.date.fromisoformat(text.strip())
-    except ValueError:
-        return bool(text.strip())
+        parse_date(text, dt.date(2026, 11, 22), option="x", allow_past=True)
+    except UsageError:
+        return "\x00" not in text
     return False
 
 
@@ -535,11 +538,11 @@ BAD_DATE = st.one_of(
         [
             "2026-02-30",
             "2026-13-01",
-            "2026/11/22",
-            "22-11-2026",
-            "tomorrow",
-            "2026-11-22T09:00",
-            "2026-1-5",
+            "3/4/2026",  # March or April?
+            "Fri 22 Dec 2026",  # a Tuesday
+            "32 Dec",
+            "next month",
+            "2026-11-22T09:00",  # a time where a date is wanted
             "0000-01-01",
         ]
     ),
@@ -549,14 +552,15 @@ BAD_DATE = st.one_of(
 
 def _not_a_moment(text: str) -> bool:
     try:
-        dt.datetime.fromisoformat(text.strip())
-    except ValueError:
+        parse_moment(text, dt.datetime(2026, 11, 22, 9, tzinfo=dt.UTC), option="STUDYCLI_NOW")
+    except UsageError:
         return bool(text.strip()) and "\x00" not in text
     return False
 
 
 BAD_NOW = st.one_of(
-    st.sampled_from(["yesterday", "2026-11-22 25:00", "9am"]), st.text(min_size=1, max_size=20)
+    st.sampled_from(["someday", "2026-11-22 25:00", "9am", "Dec 22 13pm"]),
+    st.text(min_size=1, max_size=20),
 ).filter(_not_a_moment)
 NOT_AN_INT = st.text(min_size=1, max_size=8).filter(
     lambda s: not re.fullmatch(r"\s*[+-]?\d+\s*", s) and not s.startswith("-")

@@ -273,7 +273,7 @@ def test_start_errors_are_one_line_exit_2(cli, isolated_home):
 
 def test_today_without_a_plan_says_how_to_start(cli):
     out = cli("today", now=at(day(1))).output
-    assert out.startswith("No plan yet: 'studycli roadmap start --interview YYYY-MM-DD'")
+    assert out.startswith("No plan yet: 'studycli init' lays the 30-day plan out")
     assert "0 due · 15 new" in out
 
 

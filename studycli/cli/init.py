@@ -164,12 +164,11 @@ def offer_setup(a: AppContext) -> None:
     from studycli.cli.prompts import yes_no
 
     console = make_console()
-    console.print("[bold]Welcome to studycli.[/] No plan yet.")
-    if yes_no(
-        "Set up your plan now (interview date, daily time, decks)? 'studycli init' does it later",
-        default=True,
-        what="init",
-    ):
+    console.print(
+        "[bold]Welcome to studycli.[/] No plan yet: your interview date, the time you have "
+        "a day and the topics you want set the pace."
+    )
+    if yes_no("Set up your plan now?", default=True, what="init"):
         setup(a, console, {}, ask=True)
         console.print()
     else:

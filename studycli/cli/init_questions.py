@@ -119,7 +119,7 @@ def ask_minutes(a: AppContext, answers: Answers) -> None:
             what = f"{pace.by_target} of {budget.pool} seen by {pace.target:%d %b}"
         choices.append((f"{minutes:>3} min  {pace.per_day:>2} new a day · {what}", minutes))
     answers.minutes = pick(
-        "Time a day? (sets new cards a day, with the reviews they bring back)",
+        "Time a day? (it sets the new cards a day)",
         choices,
         default=answers.minutes,
         what="init",

@@ -105,8 +105,8 @@ def print_plan_opening(console: Console, view: PlanToday | None, pace: Pacing | 
     """The plan at the top of `today`: headline, focus, tasks, behind/catch-up, compression."""
     if view is None:
         console.print(
-            "[dim]No plan yet: 'studycli roadmap start --interview YYYY-MM-DD' lays the 30-day "
-            "plan out toward your interview.[/]"
+            "[dim]No plan yet: 'studycli init' lays the 30-day plan out toward your interview, "
+            "at the pace your daily time allows.[/]"
         )
         return
     console.print(f"[bold]{view.headline()}[/]")
