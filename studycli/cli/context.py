@@ -85,6 +85,17 @@ class AppContext:
             self.store.close()
 
 
+def first_run(a: AppContext) -> bool:
+    """The very first run in a terminal: no database and no config.yaml yet (then `today` and
+    `drill` offer 'studycli init'). Two stat calls; nothing imported."""
+    from studycli.cli.prompts import interactive
+    from studycli.storage.config import CONFIG_NAME
+
+    if os.environ.get("STUDYCLI_NO_INIT") == "1" or not interactive():
+        return False
+    return not (a.home / DB_NAME).exists() and not (a.home / CONFIG_NAME).exists()
+
+
 def interview_of(a: AppContext) -> dt.date | None:
     from studycli.study.roadmap import interview_date
 

@@ -7,8 +7,14 @@ from typing import Annotated, Any
 import typer
 
 from studycli.cli.base import DeckOpt, LevelOpt, TagOpt, app, app_context, check_filters
-from studycli.cli.context import AppContext, day_plan, focus_ids, interview_of, today_date
-from studycli.cli.setup_plan import first_run
+from studycli.cli.context import (
+    AppContext,
+    day_plan,
+    first_run,
+    focus_ids,
+    interview_of,
+    today_date,
+)
 from studycli.errors import UsageError
 from studycli.tui.styles import make_console
 

@@ -5,7 +5,7 @@ cards come from, the daily time (which sets new cards a day, from the review loa
 predicts) and, optionally, a grader model, which is tried with one real call before it is
 saved. Every answer has an option; `--yes` saves without asking. Then the 30-day plan
 starts toward the interview. Also offered once, on the very first `today` or `drill` in a
-terminal (`first_run`).
+terminal (`studycli.cli.context.first_run`).
 """
 
 from __future__ import annotations

@@ -203,15 +203,3 @@ def save(a: AppContext, console: Console, answers: Answers, budget: Budget) -> N
         print_started(console, schedule, len(done_tasks_of(a)))
     console.print(f"Saved to {a.config.path}", soft_wrap=True, highlight=False)
     console.print("Next: [bold]studycli drill[/]")
-
-
-def first_run(a: AppContext) -> bool:
-    """The very first run in a terminal: no database and no config.yaml yet."""
-    import os
-
-    from studycli.cli.prompts import interactive
-    from studycli.storage.config import CONFIG_NAME, DB_NAME
-
-    if os.environ.get("STUDYCLI_NO_INIT") == "1" or not interactive():
-        return False
-    return not (a.home / DB_NAME).exists() and not (a.home / CONFIG_NAME).exists()

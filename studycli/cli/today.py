@@ -5,9 +5,8 @@ from __future__ import annotations
 import typer
 
 from studycli.cli.base import app, app_context
-from studycli.cli.context import day_plan, focus_ids, focus_of, today_date
+from studycli.cli.context import day_plan, first_run, focus_ids, focus_of, today_date
 from studycli.cli.drill import nothing_due_message
-from studycli.cli.setup_plan import first_run
 from studycli.tui.styles import make_console
 
 
