@@ -204,7 +204,7 @@ def test_init_asks_in_a_terminal(isolated_home, llm) -> None:
     child.expect(text("Server URL?"))
     child.send(llm.url + ENTER)
     child.expect(text("openai/judge answered in"))
-    child.expect(text("new cards from: cost-latency, evals"))
+    child.expect(text("new cards from: every deck but agents"))
     child.expect(text("Save this plan?"))
     child.send("y")
     child.expect(text("Saved to"))

@@ -103,7 +103,13 @@ def summary(a: AppContext, console: Console, answers: Answers, budget: Budget) -
         console.print(describe("interview", answers.interview, today), highlight=False)
     else:
         console.print("interview: no date yet (the plan runs 30 days)", highlight=False)
-    decks = ", ".join(answers.decks) if answers.decks else "every deck"
+    left_out = [d for d in sorted(a.catalogue.decks) if d not in answers.decks]
+    if not answers.decks:
+        decks = "every deck"
+    elif len(left_out) < len(answers.decks):
+        decks = f"every deck but {', '.join(left_out)}"
+    else:
+        decks = ", ".join(answers.decks)
     levels = ", ".join(answers.levels) if answers.levels else "every level"
     console.print(
         f"new cards from: {decks} · {levels} ({budget.pool} unseen)",
