@@ -63,7 +63,8 @@ def test_init_from_options_sets_up_a_plan(cli, isolated_home) -> None:
     # The daily time caps the plan's pace: three new cards today, and `today` says why.
     today = cli("today", now=NOW).output
     assert "Today · 2026-12-01 · 0 due · 3 new" in today
-    assert "Pacing: 3 new cards a day" in today
+    assert "Pacing: 3 new cards a day (the most your plan allows)" in today
+    assert f"51 of the {n} unseen cards seen by 2026-12-18" in " ".join(today.split())
 
 
 def test_focus_decks_and_levels_choose_the_new_cards(cli, isolated_home) -> None:

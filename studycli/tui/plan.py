@@ -163,12 +163,18 @@ def print_pacing(console: Console, view: PlanToday, pace: Pacing) -> None:
             )
             + ".[/]"
         )
+    elif pace.capped:  # the daily time (or the most a day can learn) is short of the pace needed
+        seen = min(pace.unseen, pace.new_per_day * pace.days_left)
+        console.print(
+            f"[yellow]Pacing: {pace.new_per_day} new cards a day (the most your plan allows), "
+            f"today's focus first: {seen} of the {pace.unseen} unseen cards seen by "
+            f"{pace.target.isoformat()}{before}; more time a day or fewer decks "
+            "('studycli init') would see them all.[/]"
+        )
     else:
         console.print(
             f"[dim]Pacing: {pace.new_per_day} new cards a day, today's focus first: "
-            f"all {pace.unseen_now} unseen cards seen by {pace.target.isoformat()}{before}"
-            + (" (capped: not all can be seen by then)" if pace.capped else "")
-            + ".[/]"
+            f"all {pace.unseen_now} unseen cards seen by {pace.target.isoformat()}{before}.[/]"
         )
 
 
