@@ -107,7 +107,7 @@ def _review_design(
 ) -> str:
     from studycli.study.mock import suggest_rating
     from studycli.tui.input import Quit
-    from studycli.tui.mock import _ask_checklist
+    from studycli.tui.mock import _ask_checklist, print_numbered
     from studycli.tui.styles import RATING_STYLE
     from studycli.vocab import RATING_NAMES
 
@@ -130,8 +130,7 @@ def _review_design(
             console.print(f"[bold]{phase.title}[/]")
             console.print(phase.answer or "(no answer)", highlight=False)
             if phase.grade_status != "done":
-                for k, point in enumerate(phase.rubric, 1):
-                    console.print(f"  {k}. {point}", highlight=False)
+                print_numbered(console, phase.rubric)
                 rnd.check(phase, _ask_checklist(console, inp, len(phase.rubric)))
             _print_phase(console, phase)
         score = rnd.score

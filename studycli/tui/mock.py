@@ -11,7 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from rich.console import Console
 
@@ -113,6 +113,18 @@ def run_mock(
     return _review(now, session, console, inp, grader)
 
 
+def print_numbered(console: Console, items: Sequence[str]) -> None:
+    """A numbered list whose wrapped lines hang under their text, not under the number."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", min_width=4)
+    grid.add_column()
+    for k, item in enumerate(items, 1):
+        grid.add_row(f"{k}.", item)
+    console.print(grid, highlight=False)
+
+
 def _say_notes(console: Console, interviewer: Interviewer) -> None:
     while interviewer.notes:
         console.print(f"[yellow]Note: {interviewer.notes.pop(0)}.[/]")
@@ -135,8 +147,7 @@ def _follow_up(
         return True
     if interviewer.settings is None and card.follow_ups and q.key_points:
         console.print("[dim]Before the follow-up, tick what your answer covered:[/]")
-        for k, point in enumerate(q.key_points, 1):
-            console.print(f"  {k}. {point}", highlight=False)
+        print_numbered(console, q.key_points)
         try:
             covered = _ask_checklist(console, inp, len(q.key_points))
         except Quit:
