@@ -8,6 +8,7 @@ a paragraph, and every wrapped list item that falls back under its marker.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -74,10 +75,8 @@ class Terminal:
         """Read what the program writes for a moment."""
         end = time.monotonic() + seconds
         while time.monotonic() < end:
-            try:
+            with contextlib.suppress(pexpect.TIMEOUT, pexpect.EOF):
                 self.stream.feed(self.child.read_nonblocking(65536, timeout=0.05))
-            except (pexpect.TIMEOUT, pexpect.EOF):
-                pass
 
     def wait_for(self, pattern: str, timeout: float = 15, *, screen: bool = False) -> re.Match[str]:
         """Wait until `pattern` (a regex) shows: on the screen now (`screen`) or at any time."""
