@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import write
+from .helpers import write
 
 PROSE_ID, CODE_ID, TABLE_ID = "screen-prose", "screen-code", "screen-table"
 

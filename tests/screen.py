@@ -18,11 +18,12 @@ from pathlib import Path
 import pexpect
 import pyte
 
-from .conftest import studycli_command
+from .helpers import studycli_command
 
 NOW = "2026-11-22T09:00:00+00:00"
 # A list marker as rendered: bullets, numbers, check marks, arrows; several may lead a line.
-MARKER = re.compile(r"^( *)((?:(?:[•\-*✓✗?–→⚑]|\d+[.)]?)\s+)+)")
+# A number is a marker as "1." or as rich numbers lists (" 1 "), not as "2022. In June".
+MARKER = re.compile(r"^ *(?:(?:[•\-*✓✗?–→⚑]|\d{1,2}[.)])\s+)+|^ +\d{1,2} +(?=\S)")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -163,18 +164,27 @@ def layout_problems(
     under its marker. Rows that are lines of the card's code are left alone.
     """
     code = set(code)
+    joined = "\n".join(code)
+
+    def is_code(row: str) -> bool:
+        """A code line, a piece of one the terminal wrapped, or a table's row or rule."""
+        text = row.strip()
+        if "│" in text or "┃" in text or "  " in text or text.startswith(("─", "━")):
+            return True  # prose never has a run of spaces inside a line; table columns do
+        return text in code or (len(text) > 2 and text in joined)
+
     room = inner if inner is not None else width - 4  # a panel's border and padding
     problems = [f"raw code fence: {line.strip()!r}" for line in lines if "```" in line]
-    for body in panel_bodies(lines):
+    for body in filter(None, panel_bodies(lines)):
         item_indent: int | None = None  # text column of the list item being read, if any
         for row, nxt in zip(body, [*body[1:], ""], strict=True):
-            if not row.strip() or row.strip() in code:
+            if not row.strip() or is_code(row):
                 item_indent = None
                 continue
             if MARKER.match(row):
                 item_indent = _text_indent(row)
-            if not nxt.strip() or nxt.strip() in code or MARKER.match(nxt):
-                continue
+            if not nxt.strip() or is_code(nxt) or MARKER.match(nxt) or nxt.startswith("…"):
+                continue  # a new block, code, or the line that says the rest is folded
             indent = len(nxt) - len(nxt.lstrip())
             expected = item_indent if item_indent is not None else _text_indent(row)
             if indent < expected:

@@ -16,15 +16,8 @@ from rich.text import Text
 from studycli.grading.evidence import ECHO_NOTE
 from studycli.grading.guard import INSTRUCTIONS_IGNORED
 from studycli.grading.result import GradeResult
-from studycli.tui.styles import RATING_STYLE
+from studycli.tui.styles import MARKS, RATING_STYLE
 from studycli.vocab import RATING_NAMES
-
-_MARK = {
-    "met": ("✓", "green"),
-    "missed": ("✗", "red"),
-    "unverified": ("?", "yellow"),
-    "unassessed": ("–", "yellow"),
-}
 
 
 def cost_text(result: GradeResult) -> str:
@@ -48,7 +41,7 @@ def grade_panel(result: GradeResult, red_flags: Sequence[str] = ()) -> Panel:
         if note in _GUARD_NOTES:
             parts.append(Text(note[0].upper() + note[1:] + ".", style="bold yellow"))
     for n, point in enumerate(result.points, 1):
-        mark, style = _MARK.get(point.status, ("?", "yellow"))
+        mark, style = MARKS.get(point.status, ("?", "yellow"))
         line = Text(f"{mark} {n}. ", style=f"bold {style}")
         line.append(point.text)
         if point.status == "met" and point.evidence:
