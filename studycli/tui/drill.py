@@ -272,9 +272,13 @@ def _act(
         if undone is None:
             console.print("Nothing to undo in this session.", style="yellow")
         elif undone.id in drill.suspended_ids:
-            console.print(f"Undid the last rating of {undone.id}; it stays suspended.", style="yellow")
+            console.print(
+                f"Undid the last rating of {undone.id}; it stays suspended.", style="yellow"
+            )
         else:
-            console.print(f"Undid the last rating of {undone.id}; it is asked again.", style="yellow")
+            console.print(
+                f"Undid the last rating of {undone.id}; it is asked again.", style="yellow"
+            )
     return False
 
 

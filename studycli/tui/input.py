@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from rich.console import Console
 
+
 class Action(StrEnum):
     """What the candidate can ask for besides answering and rating."""
 
@@ -45,7 +46,12 @@ def action_keys(*actions: Action) -> str:
     return "".join(k for k, a in ACTIONS.items() if a in actions and len(k) == 1)
 
 
-LABELS = {Action.SKIP: "skip", Action.SUSPEND: "suspend", Action.UNDO: "undo last", Action.QUIT: "quit"}
+LABELS = {
+    Action.SKIP: "skip",
+    Action.SUSPEND: "suspend",
+    Action.UNDO: "undo last",
+    Action.QUIT: "quit",
+}
 KEY_HINTS = [(k, LABELS[a]) for k, a in ACTIONS.items() if len(k) == 1]
 TYPED = " ".join(dict.fromkeys(f"/{a.value}" for a in Action))
 

@@ -31,7 +31,6 @@ def run_mock(
 
     Returns why it ended."""
     from rich.panel import Panel
-    from rich.text import Text
 
     from studycli.study.mock import clock
     from studycli.tui.input import CODING_TAG, Action, Input, Quit, typed_action
@@ -271,7 +270,9 @@ def _review(
         for i, q in enumerate(answered, 1):
             card = session.catalogue.cards.get(q.card_id)
             console.print()
-            console.print(f"[bold]{i}. {escape(q.question)}[/] [dim]· {q.card_id}[/]", highlight=False)
+            console.print(
+                f"[bold]{i}. {escape(q.question)}[/] [dim]· {q.card_id}[/]", highlight=False
+            )
             if q.asked:
                 console.print(f"[dim]Asked as: {q.asked}[/]", highlight=False)
             # The model answer first, then the candidate's answers right above the key points
