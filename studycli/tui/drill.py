@@ -170,11 +170,10 @@ def run_drill(
             help_text = CODE_HELP if code else ANSWER_HELP
             console.print(help_text, style="dim")
             above += rows(console, Text(help_text))
-            if warm:  # the first question is on screen: now the Markdown renderer may load
-                warm_up()
-                warm = False
             started = time.monotonic()
-            answer = inp.answer(code)
+            # The first answer box primes the Markdown renderer while the candidate types.
+            answer = inp.answer(code, warm_up if warm else None)
+            warm = False
             action = typed_action(answer)
             if action is not None:
                 if _act(action, drill, card, console, now):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -77,10 +78,11 @@ class Input(NamedTuple):
         tty = sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("STUDYCLI_PLAIN") != "1"
         return cls(console, tty)
 
-    def answer(self, code: bool = False) -> str:
-        """A typed answer. In a terminal, `code` keeps Enter for new lines (blank ones too)."""
+    def answer(self, code: bool = False, while_typing: Callable[[], None] | None = None) -> str:
+        """A typed answer. In a terminal, `code` keeps Enter for new lines (blank ones too),
+        and `while_typing` runs once the box has the terminal."""
         if self.interactive:
-            return self._answer_box(code)
+            return self._answer_box(code, while_typing)
         lines: list[str] = []
         while True:
             line = sys.stdin.readline()
@@ -96,7 +98,9 @@ class Input(NamedTuple):
             lines.append(line)
         return "\n".join(lines).strip()
 
-    def _answer_box(self, code: bool) -> str:
+    def _answer_box(self, code: bool, while_typing: Callable[[], None] | None) -> str:
+        import asyncio
+
         from prompt_toolkit import PromptSession
 
         toolbar = (
@@ -110,7 +114,18 @@ class Input(NamedTuple):
             prompt_continuation=lambda width, line_number, is_soft_wrap: "│ ",
             bottom_toolbar=toolbar,
         )
-        text = session.prompt("│ ")
+
+        async def soon(work: Callable[[], None]) -> None:
+            # Once the box holds the terminal in raw mode, Ctrl-C is a key, not a signal that
+            # could land in the middle of another thread's import and be lost there.
+            await asyncio.sleep(0.2)
+            work()
+
+        def pre_run() -> None:
+            if while_typing is not None:
+                session.app.create_background_task(soon(while_typing))
+
+        text = session.prompt("│ ", pre_run=pre_run)
         # Code keeps its leading indentation; trailing blank lines carry nothing.
         return text.rstrip() if code else text.strip()
 

@@ -179,7 +179,7 @@ def model_answer(card: Card) -> RenderableType:
     if card.see:
         see = Text("\nSee also ", style="bold")
         see.append(", ".join(card.see), style="cyan")
-        see.append("  (studycli cards show ID)", style="dim")
+        see.append(" (studycli cards show ID)", style="dim")
         parts.append(see)
     return Group(*parts)
 
