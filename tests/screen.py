@@ -23,7 +23,7 @@ from .helpers import studycli_command
 NOW = "2026-11-22T09:00:00+00:00"
 # A list marker as rendered: bullets, numbers, check marks, arrows; several may lead a line.
 # A number is a marker as "1." or as rich numbers lists (" 1 "), not as "2022. In June".
-MARKER = re.compile(r"^ *(?:(?:[•\-*✓✗?–→⚑]|\d{1,2}[.)])\s+)+|^ +\d{1,2} +(?=\S)")
+MARKER = re.compile(r"^ *(?:(?:[•\-*✓✗?–→⚑]|\d{1,2}\.)\s+)+|^ +\d{1,2} +(?=\S)")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
