@@ -152,13 +152,11 @@ class Drill:
                 self._event(card.id, "suspend", now)
         leech_suspended = bool(self.leech and self.leech.suspended)
         due_ts = outcome.state.due_ts
-        if rating == AGAIN and not leech_suspended and due_ts is not None:
-            if outcome.state.due_day == day:  # its learning step falls in this session's day
-                self.waiting.append((due_ts, card.id))
-                self.waiting.sort()
-        self.history.append(
-            _Step(uid, card.id, rating, self.position, ahead, leech_suspended)
-        )
+        # Asked again in this session when its learning step falls on this study day.
+        if rating == AGAIN and not leech_suspended and due_ts and outcome.state.due_day == day:
+            self.waiting.append((due_ts, card.id))
+            self.waiting.sort()
+        self.history.append(_Step(uid, card.id, rating, self.position, ahead, leech_suspended))
         self.ratings[rating] += 1
         self.position += 1
         self.release(now)
