@@ -81,7 +81,7 @@ def test_answer_key_points_and_rating_share_the_screen(isolated_home, tmp_path, 
         isolated_home, content, "--deck", "screen", "--tag", "cost", "--new", "1", cols=cols
     )
     term.wait_for("How do you estimate", screen=True)
-    term.wait_for("Type your", screen=True)
+    term.wait_for("Type your answer", screen=True)
     assert term.on_screen(PROSE_ID)  # the card id, for 'cards show' and 'cards suspend'
     term.send("Tokens in times price, plus tokens out times price.\r\r")
     term.wait_for("Rate your recall", screen=True)
@@ -122,7 +122,7 @@ def test_coding_answer_keeps_blank_lines_and_indentation(isolated_home, tmp_path
     content = screen_deck(tmp_path / "content")
     term = drill(isolated_home, content, "--deck", "screen", "--tag", "coding", "--new", "1")
     term.wait_for("Write a function that splits", screen=True)
-    term.wait_for("Type your", screen=True)
+    term.wait_for("Type your answer", screen=True)
     term.pump(0.3)
     assert term.on_screen(CODE_ID)
     # The hint tells how to submit code; Enter on an empty line is not it.
@@ -160,7 +160,7 @@ def test_long_coding_answer_in_the_editor(isolated_home, tmp_path):
         env={"EDITOR": str(editor), "VISUAL": str(editor)},
     )  # fmt: skip
     term.wait_for("Write a function that splits", screen=True)
-    term.wait_for("Type your", screen=True)
+    term.wait_for("Type your answer", screen=True)
     assert term.on_screen("$EDITOR")
     term.send("def windows(ids):\r")
     term.send("\x1be")  # Esc e: the answer so far goes to the editor and comes back

@@ -35,13 +35,13 @@ from studycli.tui.input import (
     typed_action,
 )
 from studycli.tui.panels import (
-    answer_panel,
     model_answer,
     model_panel,
     question_panel,
     rating_prompt,
     rubric_panel,
     warm_up,
+    your_answer_panel,
 )
 from studycli.tui.styles import RATING_STYLE
 from studycli.vocab import AGAIN, RATING_NAMES
@@ -135,7 +135,7 @@ class AfterAnswer:
             note = f"part {self.page} of {len(self.pages)}" if len(self.pages) > 1 else ""
             self.console.print(model_panel(_Rows(self.pages[self.page - 1]), note))
             return
-        mine = answer_panel(self.answer)
+        mine = your_answer_panel(self.answer)
         self.console.print(mine)
         self.show(rows(self.console, mine))
 

@@ -58,7 +58,7 @@ TYPED = " ".join(dict.fromkeys(f"/{a.value}" for a in Action))
 
 # One row at 80 columns each: what submits, and what else can be typed.
 ANSWER_HELP = "Type your answer. Blank line submits; empty = I don't know · /skip /undo /quit"
-CODE_HELP = "Type your code. Esc Enter or Ctrl-D submits · Tab indents · Esc e: $EDITOR"
+CODE_HELP = "Type your answer. Esc Enter or Ctrl-D submits · Tab indents · Esc e: $EDITOR"
 TAB = "    "
 CODING_TAG = "coding"  # a card whose answer is code gets the code answer box
 

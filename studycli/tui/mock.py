@@ -242,7 +242,7 @@ def _review(
 
     from studycli.study.mock import answer_counts, clock
     from studycli.tui.input import Quit
-    from studycli.tui.panels import answer_panel, model_answer, model_panel, rubric_panel
+    from studycli.tui.panels import model_answer, model_panel, rubric_panel, your_answer_panel
     from studycli.tui.styles import RATING_STYLE
     from studycli.vocab import RATING_NAMES
 
@@ -280,12 +280,12 @@ def _review(
             if card is not None:
                 console.print(model_panel(model_answer(card)))
             took = f"{clock(q.seconds)}{', time ran out' if q.timed_out else ''}"
-            mine = answer_panel(q.answer or "")
+            mine = your_answer_panel(q.answer or "")
             mine.title = f"Your answer · {took}" + (" · skipped" if q.skipped else "")
             console.print(mine)
             if q.follow_up:
                 console.print(f"[bold]Follow-up:[/] {q.follow_up}", highlight=False)
-                theirs = answer_panel(q.follow_answer or "")
+                theirs = your_answer_panel(q.follow_answer or "")
                 theirs.title = (
                     f"Your answer · {clock(q.follow_seconds)}"
                     f"{', time ran out' if q.follow_timed_out else ''}"

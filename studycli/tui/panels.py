@@ -195,15 +195,20 @@ def model_panel(body: RenderableType, note: str = "") -> Panel:
     )
 
 
-def answer_panel(answer: str) -> Panel:
+def your_answer_panel(answer: str) -> Panel:
     """The candidate's own answer, as typed (line breaks and indentation kept)."""
     body = Text(answer, overflow="fold") if answer else Text("(no answer)", style="dim")
     return Panel(body, title="Your answer", title_align="left", border_style="blue")
 
 
+def answer_panel(card: Card) -> Panel:
+    """The model answer of a card, with its follow-ups and related cards, in full."""
+    return model_panel(model_answer(card))
+
+
 def card_view(card: Card) -> Sequence[RenderableType]:
     """A whole card, as `cards show` prints it."""
-    return [question_panel(card, 1, 1), model_panel(model_answer(card)), rubric_panel(card)]
+    return [question_panel(card, 1, 1), answer_panel(card), rubric_panel(card)]
 
 
 def rating_prompt(
