@@ -112,7 +112,7 @@ def cards_show(ctx: typer.Context, card_id: CardIdArg) -> None:
     a = app_context(ctx)
     card = card_or_fail(a, card_id)
     console = make_console()
-    for part in card_view(card):
+    for part in card_view(card, console.width):
         console.print(part)
     console.print(" · ".join(state_facts(a, a.store.state(card_id))), style="dim")
 

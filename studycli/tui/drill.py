@@ -161,7 +161,7 @@ def run_drill(
             index, total = drill.counter
             code = CODING_TAG in card.tags
             console.print()
-            question = question_panel(card, index, total)
+            question = question_panel(card, index, total, console.width)
             console.print(question)
             above = 1 + rows(console, question)
             if note := drill.notes.get(card.id):

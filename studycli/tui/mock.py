@@ -34,7 +34,7 @@ def run_mock(
 
     from studycli.study.mock import clock
     from studycli.tui.input import CODING_TAG, Action, Input, Quit, typed_action
-    from studycli.tui.panels import inline
+    from studycli.tui.panels import id_in_title, inline
 
     inp = Input.detect(console)
     n = len(session.questions)
@@ -71,13 +71,17 @@ def run_mock(
             _say_notes(console, interviewer)
             budget = session.budget()
             console.print()
-            title = f"[bold]Question {i}/{n}[/] · {q.deck} · {q.level} · {q.card_id}"
+            title, below = id_in_title(
+                f"[bold]Question {i}/{n}[/] · {q.deck} · {q.level}", q.card_id, console.width
+            )
             code = card is not None and CODING_TAG in card.tags
             console.print(
                 Panel(
                     inline(q.asked or q.question, "bold"),
                     title=title,
                     title_align="left",
+                    subtitle=below or None,
+                    subtitle_align="right",
                     border_style="magenta",
                 )
             )
@@ -141,8 +145,9 @@ def _follow_up(
         return True
     if interviewer.settings is None and card.follow_ups and q.key_points:
         console.print("[dim]Before the follow-up, tick what your answer covered:[/]")
-        for k, point in enumerate(q.key_points, 1):
-            console.print(f"  {k}. {point}", highlight=False)
+        from studycli.tui.panels import hanging, inline
+
+        console.print(hanging((f"{k}.", inline(p)) for k, p in enumerate(q.key_points, 1)))
         try:
             covered = _ask_checklist(console, inp, len(q.key_points))
         except Quit:

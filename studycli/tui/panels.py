@@ -91,14 +91,26 @@ def hanging(rows: Iterable[tuple[Text | str, Text]]) -> Table:
     return grid
 
 
-def question_panel(card: Card, index: int, total: int) -> Panel:
+def id_in_title(title: str, card_id: str, width: int | None) -> tuple[str, str]:
+    """(title, subtitle prefix): the card id ends the title when it fits on the top border
+    of a `width`-column panel, else it starts the bottom one, so it is never cut."""
+    plain = Text.from_markup(title).plain
+    if width is None or len(plain) + len(card_id) + 9 <= width:
+        return f"{title} · {card_id}", ""
+    return title, card_id
+
+
+def question_panel(card: Card, index: int, total: int, width: int | None = None) -> Panel:
+    """The question; its title names the counter, deck, level and card id."""
     tags = " ".join(f"#{t}" for t in shown_tags(card.tags, card.deck))
-    title = f"[bold]{index}/{total}[/] · {card.deck} · {card.level} · {card.id}"
+    title, below = id_in_title(
+        f"[bold]{index}/{total}[/] · {card.deck} · {card.level}", card.id, width
+    )
     return Panel(
         inline(card.question, "bold"),
         title=title,
         title_align="left",
-        subtitle=tags,
+        subtitle=" · ".join(x for x in (below, tags) if x),
         subtitle_align="right",
         border_style="blue",
     )
@@ -206,9 +218,9 @@ def answer_panel(card: Card) -> Panel:
     return model_panel(model_answer(card))
 
 
-def card_view(card: Card) -> Sequence[RenderableType]:
-    """A whole card, as `cards show` prints it."""
-    return [question_panel(card, 1, 1), answer_panel(card), rubric_panel(card)]
+def card_view(card: Card, width: int | None = None) -> Sequence[RenderableType]:
+    """A whole card, as `cards show` prints it at `width` columns."""
+    return [question_panel(card, 1, 1, width), answer_panel(card), rubric_panel(card)]
 
 
 def rating_prompt(
