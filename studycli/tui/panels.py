@@ -123,6 +123,9 @@ def rubric_panel(card: Card, grade: GradeResult | None = None, *, evidence: bool
         parts.append(hanging((f"{i}.", inline(p)) for i, p in enumerate(card.key_points, 1)))
         title = f"[bold green]Key points[/] · {card.id}"
     else:
+        from studycli.tui.grade_view import guard_lines
+
+        parts += guard_lines(grade)
         parts.append(hanging(_graded_rows(grade, card.red_flags, evidence)))
         suggested = grade.suggested or 1
         title = (
@@ -178,7 +181,8 @@ def _graded_rows(
             row = Text("red flag claimed, not counted: ", style="yellow") + inline(said)
             rows.append((Text("⚑", style="yellow"), row))
         else:
-            rows.append((Text("⚑", style="dim"), Text("red flag: ", style="dim") + inline(said)))
+            row = Text("red flag, check yourself: ", style="dim") + inline(said)
+            rows.append((Text("⚑", style="dim"), row))
     return rows
 
 
