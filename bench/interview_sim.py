@@ -42,7 +42,6 @@ import fsrs_rs_python as fsrs  # noqa: E402
 from studycli.content.loader import load_catalogue  # noqa: E402
 from studycli.content.model import Catalogue  # noqa: E402
 from studycli.scheduler import CardState, Scheduler  # noqa: E402
-from studycli.study.drill import REQUEUE_AFTER  # noqa: E402
 from studycli.study.interview import InterviewSettings, Model, plan_interview  # noqa: E402
 from studycli.study.roadmap import Schedule, pacing, upcoming_new  # noqa: E402
 
@@ -140,7 +139,9 @@ def simulate(catalogue: Catalogue, days: int, seed: int, due: Due) -> dict[str, 
             states[card_id] = scheduler.apply(state, rating, day * 86_400_000 + i, day)
             ratings += 1
             if rating == 1:
-                queue.insert(min(len(queue), i + 1 + REQUEUE_AFTER), card_id)
+                # The drill asks a card rated Again once its 10-minute step is due or when
+                # nothing else is left; cards here are a millisecond apart, so: at the end.
+                queue.append(card_id)
             i += 1
         per_day.append(ratings)
     recall = [

@@ -67,7 +67,7 @@ def test_skip_suspend_and_undo_keys(cli):
     r = cli("drill", "--new", "3", now=NOW, input="a\n\n3\nb\n\nu\n/skip\n/suspend\n")
     out = r.output
     assert "Undid the last rating of" in out
-    assert "Skipped." in out
+    assert "Skipped agents-" in out
     assert "Suspended" in out
     s = json.loads(cli("stats", "--json", now=NOW).output)
     assert s["cards"]["suspended"] == 1 and s["reviews"]["today"] == 0

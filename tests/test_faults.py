@@ -348,7 +348,7 @@ def pty_kill(home: Path, run: int, mode: str, rng: random.Random, ledger: Ledger
             if child.expect([BOX_UP, *ended]) != 0:
                 return False
             token, rating = f"k{run}-{i}", rng.choice((2, 3, 4))
-            child.send(f"{token}\r\r")
+            child.send(f"{token}\x1b\r")  # Esc Enter submits prose and code answers alike
             child.expect(text("Rate your recall"))
             child.send(str(rating))
             child.expect(text(" saved · back in"))

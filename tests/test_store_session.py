@@ -72,18 +72,60 @@ def test_struggled_cards_come_back_first(store, catalogue):
     assert set(p.due) == {ids[1], ids[3]}
 
 
-def test_again_comes_back_later_in_the_same_session(store, catalogue):
+def test_again_comes_back_when_its_step_is_due(store, catalogue):
+    d = drill_for(store, catalogue, T0, limits=Limits(new_per_day=6))
+    first = d.current.id
+    d.rate(AGAIN, T0)  # its learning step is due ten minutes later
+    seen = []
+    t = T0
+    while d.current:
+        t += dt.timedelta(minutes=4)
+        seen.append(d.current.id)
+        d.rate(GOOD, t)
+    # Rated at 4, 8, 12 minutes: the card is in line once the step is up, after the third.
+    assert seen.count(first) == 1 and seen.index(first) == 3
+    assert store.state(first).reps == 2
+
+
+def test_again_comes_back_at_the_end_when_its_step_is_not_up(store, catalogue):
     d = drill_for(store, catalogue, T0, limits=Limits(new_per_day=5))
     first = d.current.id
     d.rate(AGAIN, T0)
+    assert d.counter == (2, 6) and not d.only_waiting_left  # it will be asked again
     seen = []
     t = T0
     while d.current:
         t += dt.timedelta(minutes=1)
         seen.append(d.current.id)
         d.rate(GOOD, t)
-    assert seen.count(first) == 1 and seen.index(first) == 3
-    assert store.state(first).reps == 2
+    assert seen.index(first) == 4  # nothing else was left, though only 4 minutes had passed
+
+
+def test_undo_after_skip_and_suspend_asks_the_undone_card(store, catalogue):
+    d = drill_for(store, catalogue, T0, limits=Limits(new_per_day=4))
+    a, b, c, e = list(d.queue)
+    d.rate(GOOD, T0)
+    d.skip()
+    assert d.undo(T0).id == a and d.current.id == a and d.counter == (2, 4)
+    d.rate(EASY, T0)
+    assert d.current.id == c
+    d.suspend(T0)  # the suspended card never comes back in this session
+    assert d.undo(T0).id == a and d.current.id == a
+    d.rate(GOOD, T0)
+    assert [d.current.id] == [e] and d.suspended == 1
+    assert b not in d.queue[d.position :] and c not in d.queue[d.position :]
+
+
+def test_undo_of_a_card_suspended_since_keeps_it_out(store, catalogue):
+    d = drill_for(store, catalogue, T0, limits=Limits(new_per_day=2))
+    a, _b = list(d.queue)
+    d.rate(AGAIN, T0)
+    d.skip()
+    assert d.only_waiting_left and d.current.id == a  # nothing else left: back before its step
+    d.suspend(T0)
+    assert d.undo(T0).id == a
+    assert d.current is None and d.suspended == 1
+    assert store.state(a).suspended and store.state(a).reps == 0
 
 
 def test_undo_restores_state_and_asks_again(store, catalogue):

@@ -107,13 +107,13 @@ def cards_list(
 @cards_app.command("show")
 def cards_show(ctx: typer.Context, card_id: CardIdArg) -> None:
     """Print a card with its model answer, key points and scheduling state."""
-    from studycli.tui.panels import answer_panel, question_panel
+    from studycli.tui.panels import card_view
 
     a = app_context(ctx)
     card = card_or_fail(a, card_id)
     console = make_console()
-    console.print(question_panel(card, 1, 1))
-    console.print(answer_panel(card))
+    for part in card_view(card, console.width):
+        console.print(part)
     console.print(" · ".join(state_facts(a, a.store.state(card_id))), style="dim")
 
 

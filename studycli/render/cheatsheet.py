@@ -34,6 +34,15 @@ def _figure_rows(
     return rows
 
 
+def _paragraphs(text: str) -> str | list[str]:
+    """A field of card text as a cell: its paragraphs (read as everywhere, content.markup),
+    one line each; a line break inside a paragraph is a space."""
+    from studycli.content.markup import paragraphs
+
+    lines = [pretty(p) for p in paragraphs(text)]
+    return lines[0] if len(lines) == 1 else lines
+
+
 def _card_block(card: Card, notes: Mapping[str, str], ordered: bool = False) -> CardBlock:
     return CardBlock(
         question=pretty(card.question),
@@ -87,8 +96,8 @@ def build_cheatsheet(
                     if inc.case and inc.case not in inc.title
                     else inc.title
                 ),
-                pretty(inc.what_happened),
-                pretty(inc.root_cause),
+                _paragraphs(inc.what_happened),
+                _paragraphs(inc.root_cause),
                 [pretty(m) for m in inc.mitigations],
             ]
             for inc in incidents

@@ -482,6 +482,13 @@ class Store:
             (day,),
         )
 
+    def due_count(self, day: int) -> int:
+        """How many unsuspended seen cards are due by a study day (learning steps included)."""
+        return self.conn.execute(
+            "SELECT count(*) FROM card_state WHERE due_day <= ? AND reps > 0 AND suspended = 0",
+            (day,),
+        ).fetchone()[0]
+
     def next_due_day(self, after: int, among: Container[str] | None = None) -> int | None:
         """The first study day after `after` on which an unsuspended seen card (of `among`) is due."""
         rows = self.conn.execute(

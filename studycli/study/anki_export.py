@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from studycli.content.markup import inline_html, to_html
 from studycli.content.model import INTERNAL_TAGS, Card, Catalogue
 from studycli.errors import UsageError
 
@@ -34,6 +35,11 @@ CSS = """\
 .nightMode .card, .card.nightMode { color: #eee; background: #1e1e1e; }
 .meta { font-size: 13px; color: #888; margin-bottom: .6em; }
 .question { font-weight: 600; }
+pre { background: #f4f4f6; padding: .6em .8em; border-radius: 6px; overflow-x: auto;
+      font-size: 15px; line-height: 1.35; }
+.nightMode pre { background: #2a2a2e; }
+code { font-family: ui-monospace, Menlo, Consolas, monospace; }
+table { border-collapse: collapse; } th, td { border: 1px solid #ccc; padding: .2em .5em; }
 h4 { margin: 1em 0 .3em; font-size: 15px; text-transform: uppercase; letter-spacing: .04em;
      color: #888; }
 """
@@ -59,36 +65,17 @@ def deck_name(deck_id: str) -> str:
 
 
 def text_to_html(text: str) -> str:
-    """Plain card text to simple HTML: paragraphs, '- ' lists, line breaks; everything escaped."""
-    out: list[str] = []
-    for para in text.strip().split("\n\n"):
-        # Runs of list items and of prose lines, in order: (is_list, lines).
-        runs: list[tuple[bool, list[str]]] = []
-        for line in para.splitlines():
-            stripped = line.strip()
-            if not stripped:
-                continue
-            is_item = stripped.startswith(("- ", "* "))
-            piece = html.escape(stripped[2:].strip() if is_item else stripped)
-            if runs and runs[-1][0] == is_item:
-                runs[-1][1].append(piece)
-            else:
-                runs.append((is_item, [piece]))
-        for is_list, pieces in runs:
-            if is_list:
-                out.append("<ul>" + "".join(f"<li>{p}</li>" for p in pieces) + "</ul>")
-            else:
-                out.append("<p>" + "<br>".join(pieces) + "</p>")
-    return "".join(out)
+    """Card text (Markdown) as HTML: paragraphs, lists, code blocks whole in <pre><code>."""
+    return to_html(text)
 
 
 def list_html(items: Sequence[str]) -> str:
-    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>" if items else ""
+    return "<ul>" + "".join(f"<li>{inline_html(i)}</li>" for i in items) + "</ul>" if items else ""
 
 
 def note_fields(card: Card) -> list[str]:
     return [
-        html.escape(card.question),
+        inline_html(card.question),
         text_to_html(card.answer),
         list_html(card.key_points),
         list_html(card.red_flags),

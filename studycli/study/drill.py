@@ -1,8 +1,8 @@
 """The drill as a state machine, independent of any terminal.
 
 `Drill` walks a queue of cards, commits each rating through the store before the next
-card is asked for, requeues cards rated Again later in the same session, and can skip,
-suspend and undo.
+card is asked for, asks a card rated Again again once its learning step is due (or
+when nothing else is left), and can skip, suspend and undo.
 """
 
 from __future__ import annotations
@@ -20,22 +20,23 @@ from studycli.storage.store import Store
 from studycli.study.leeches import LeechNote, becomes_leech
 from studycli.vocab import AGAIN, RATING_NAMES
 
-REQUEUE_AFTER = 3  # a card rated Again is asked again after this many other cards
-
 
 class _Step(NamedTuple):
     uid: str
     card_id: str
     rating: int
-    position: int
-    requeued_at: int | None
+    position: int  # where in the queue the card stood when it was rated
     ahead: bool = False  # reviewed before it was due
     leech_suspended: bool = False  # this rating made it a leech and suspended it
 
 
 @dataclass
 class Drill:
-    """One drill session over a queue of card ids."""
+    """One drill session over a queue of card ids.
+
+    A card rated Again waits aside until its learning step is due (`release`), or until
+    nothing else is left, then is asked again. Positions before `position` are done.
+    """
 
     store: Store
     scheduler: Scheduler
@@ -47,8 +48,9 @@ class Drill:
     position: int = 0
     ratings: Counter[int] = field(default_factory=Counter)
     skipped: int = 0
-    suspended: int = 0
     history: list[_Step] = field(default_factory=list)
+    waiting: list[tuple[int, str]] = field(default_factory=list)  # (due ms, card id), by due
+    suspended_ids: set[str] = field(default_factory=set)
     leech_lapses: int = 8
     leech_action: str = "suspend"
     leech: LeechNote | None = None  # set by the rating that made a card a leech, else None
@@ -71,13 +73,33 @@ class Drill:
 
     @property
     def current(self) -> Card | None:
+        if self.position >= len(self.queue) and self.waiting:
+            # Nothing else is left: the card rated Again is asked now, before its step is up.
+            self.queue.append(self.waiting.pop(0)[1])
         if self.position < len(self.queue):
             return self.catalogue.cards[self.queue[self.position]]
         return None
 
     @property
     def counter(self) -> tuple[int, int]:
-        return self.position + 1, len(self.queue)
+        return self.position + 1, len(self.queue) + len(self.waiting)
+
+    @property
+    def suspended(self) -> int:
+        return len(self.suspended_ids)
+
+    @property
+    def only_waiting_left(self) -> bool:
+        """Every card in line is done; what is left waits for its learning step."""
+        return self.position >= len(self.queue) and bool(self.waiting)
+
+    def release(self, now: dt.datetime) -> None:
+        """Put the cards whose learning step is due by `now` next in line, earliest first."""
+        ts = to_ms(now)
+        due = [cid for due_ts, cid in self.waiting if due_ts <= ts]
+        if due:
+            self.waiting = [(t, c) for t, c in self.waiting if t > ts]
+            self.queue[self.position : self.position] = due
 
     def outcomes(self, now: dt.datetime) -> dict[int, Outcome]:
         card = self.current
@@ -128,16 +150,16 @@ class Drill:
             self.leech = LeechNote(card.id, outcome.state.lapses, suspended=suspend)
             if suspend:
                 self._event(card.id, "suspend", now)
-        requeued_at = None
-        if rating == AGAIN and not (self.leech and self.leech.suspended):
-            requeued_at = min(len(self.queue), self.position + 1 + REQUEUE_AFTER)
-            self.queue.insert(requeued_at, card.id)
         leech_suspended = bool(self.leech and self.leech.suspended)
-        self.history.append(
-            _Step(uid, card.id, rating, self.position, requeued_at, ahead, leech_suspended)
-        )
+        due_ts = outcome.state.due_ts
+        # Asked again in this session when its learning step falls on this study day.
+        if rating == AGAIN and not leech_suspended and due_ts and outcome.state.due_day == day:
+            self.waiting.append((due_ts, card.id))
+            self.waiting.sort()
+        self.history.append(_Step(uid, card.id, rating, self.position, ahead, leech_suspended))
         self.ratings[rating] += 1
         self.position += 1
+        self.release(now)
         return outcome
 
     @property
@@ -157,15 +179,18 @@ class Drill:
         if card is None:
             return None
         self._event(card.id, "suspend", now)
-        self.suspended += 1
-        self.queue = self.queue[: self.position + 1] + [
+        self.suspended_ids.add(card.id)
+        self.queue[self.position + 1 :] = [
             c for c in self.queue[self.position + 1 :] if c != card.id
         ]
+        self.waiting = [(t, c) for t, c in self.waiting if c != card.id]
         self.position += 1
+        self.release(now)
         return card
 
     def undo(self, now: dt.datetime) -> Card | None:
-        """Undo this session's last rating: the card's state is replayed without it and it is asked again."""
+        """Undo this session's last rating: the card's state is replayed without it, and it is
+        asked again next, unless it has been suspended since. Skips and suspends stay done."""
         if not self.history:
             return None
         step = self.history.pop()
@@ -173,14 +198,20 @@ class Drill:
         if step.leech_suspended:  # the lapse that made it a leech is taken back: so is that
             self._event(step.card_id, "unsuspend", now)
         self.leech = None
-        at = step.requeued_at
-        if at is not None and at < len(self.queue) and self.queue[at] == step.card_id:
-            del self.queue[at]
-        # Ask the undone card again right now.
-        self.queue.insert(self.position, step.card_id)
-        del self.queue[step.position]
-        self.position = max(0, min(self.position - 1, step.position))
         self.ratings[step.rating] -= 1
+        if step.rating == AGAIN:  # withdraw the card waiting for its step, or already in line
+            waiting = [i for i, (_, c) in enumerate(self.waiting) if c == step.card_id]
+            if waiting:
+                del self.waiting[waiting[0]]
+            elif step.card_id in self.queue[self.position :]:
+                del self.queue[self.queue.index(step.card_id, self.position)]
+        if step.card_id in self.suspended_ids:
+            return self.catalogue.cards.get(step.card_id)
+        # Ask it again now, in place of its old turn (so the counter does not grow).
+        self.queue.insert(self.position, step.card_id)
+        if self.queue[step.position] == step.card_id:
+            del self.queue[step.position]
+            self.position -= 1
         return self.catalogue.cards.get(step.card_id)
 
     def _event(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,6 +151,7 @@ class Question:
     key_points: list[str]
     budget_s: float = 0.0
     answer: str | None = None  # None: not reached
+    skipped: bool = False  # passed on with /skip (the answer is empty: "I don't know")
     seconds: float | None = None
     timed_out: bool = False
     checklist: list[bool] | None = None
@@ -288,13 +289,18 @@ class Mock:
         """Seconds allowed for the current answer: the per-answer budget, within the time left."""
         return min(float(self.answer_seconds), self.left_seconds)
 
-    def submit(self, answer: str, seconds: float, *, timed_out: bool = False) -> Question:
-        """Record the answer to the current question (saved at once) and move on."""
+    def submit(
+        self, answer: str, seconds: float, *, timed_out: bool = False, skipped: bool = False
+    ) -> Question:
+        """Record the answer to the current question (saved at once) and move on.
+
+        A skipped question is an empty answer, "I don't know", that says it was skipped."""
         q = self.current
         if q is None:
             raise RuntimeError("no question to answer")
         q.budget_s = round(self.budget(), 1)
-        q.answer = answer.strip()
+        q.answer = "" if skipped else answer.strip()
+        q.skipped = skipped
         q.seconds = round(max(0.0, seconds), 1)
         q.timed_out = timed_out or seconds >= q.budget_s
         self.position += 1
@@ -448,6 +454,21 @@ def clock(seconds: float | None) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+def answer_counts(reached: Iterable[tuple[str | None, bool]]) -> str:
+    """'2 answered · 1 skipped · 1 empty' for the (answer, skipped) of the questions reached."""
+    given = skipped = empty = 0
+    for answer, was_skipped in reached:
+        if answer:
+            given += 1
+        elif was_skipped:
+            skipped += 1
+        else:
+            empty += 1
+    parts = [f"{given} answered"]
+    parts += [f"{n} {word}" for n, word in ((skipped, "skipped"), (empty, "empty")) if n]
+    return " · ".join(parts)
+
+
 def render_markdown(t: dict[str, Any], catalogue: Catalogue | None = None) -> str:
     """A mock transcript (as stored in mocks.transcript) as Markdown."""
     started = dt.datetime.fromisoformat(t["started"]).astimezone()
@@ -459,8 +480,8 @@ def render_markdown(t: dict[str, Any], catalogue: Catalogue | None = None) -> st
         "",
         f"- Time: {clock(t['used_seconds'])} used of {clock(t['minutes'] * 60)}"
         f" · {clock(t['answer_seconds'])} per answer",
-        f"- Questions: {len(answered)} answered of {len(qs)}"
-        + (f" · status {t['status']}" if t["status"] != "finished" else ""),
+        f"- Questions: {answer_counts((q['answer'], q.get('skipped', False)) for q in answered)}"
+        f" of {len(qs)}" + (f" · status {t['status']}" if t["status"] != "finished" else ""),
         "- Score: " + ("–" if t["score"] is None else f"{t['score']:.0%}"),
         "",
     ]
@@ -478,7 +499,9 @@ def render_markdown(t: dict[str, Any], catalogue: Catalogue | None = None) -> st
             lines += [f"Asked as: _{q['asked']}_", ""]
         lines.append("**Your answer**")
         lines.append("")
-        body = q["answer"].strip() or "_(no answer: I don't know)_"
+        body = q["answer"].strip() or (
+            "_(skipped: I don't know)_" if q.get("skipped") else "_(no answer: I don't know)_"
+        )
         lines += [f"> {line}" if line else ">" for line in body.splitlines()]
         lines.append("")
         if q.get("follow_up"):

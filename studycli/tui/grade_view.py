@@ -16,15 +16,8 @@ from rich.text import Text
 from studycli.grading.evidence import ECHO_NOTE
 from studycli.grading.guard import INSTRUCTIONS_IGNORED
 from studycli.grading.result import GradeResult
-from studycli.tui.styles import RATING_STYLE
+from studycli.tui.styles import MARKS, RATING_STYLE
 from studycli.vocab import RATING_NAMES
-
-_MARK = {
-    "met": ("✓", "green"),
-    "missed": ("✗", "red"),
-    "unverified": ("?", "yellow"),
-    "unassessed": ("–", "yellow"),
-}
 
 
 def cost_text(result: GradeResult) -> str:
@@ -40,15 +33,21 @@ def cost_text(result: GradeResult) -> str:
 _GUARD_NOTES = (INSTRUCTIONS_IGNORED, ECHO_NOTE)
 
 
+def guard_lines(result: GradeResult) -> list[Text]:
+    """What the guard noticed (instructions to the grader, rubric echo), one line each."""
+    return [
+        Text(note[0].upper() + note[1:] + ".", style="bold yellow")
+        for note in result.notes
+        if note in _GUARD_NOTES
+    ]
+
+
 def grade_panel(result: GradeResult, red_flags: Sequence[str] = ()) -> Panel:
     """The checklist; `red_flags` (the card's) are listed for the candidate to check, since a
     red flag the grader leaves out cannot be seen by code."""
-    parts: list[Any] = []
-    for note in result.notes:
-        if note in _GUARD_NOTES:
-            parts.append(Text(note[0].upper() + note[1:] + ".", style="bold yellow"))
+    parts: list[Any] = list(guard_lines(result))
     for n, point in enumerate(result.points, 1):
-        mark, style = _MARK.get(point.status, ("?", "yellow"))
+        mark, style = MARKS.get(point.status, ("?", "yellow"))
         line = Text(f"{mark} {n}. ", style=f"bold {style}")
         line.append(point.text)
         if point.status == "met" and point.evidence:

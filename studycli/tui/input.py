@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from typing import NamedTuple
 
 from rich.console import Console
-
-ANSWER_HELP = (
-    "Type your answer. Enter on an empty line submits (Esc Enter or Ctrl-D too); "
-    'an empty answer means "I don\'t know". Commands: /skip /suspend /undo /quit'
-)
 
 
 class Action(StrEnum):
@@ -51,6 +47,22 @@ def action_keys(*actions: Action) -> str:
     return "".join(k for k, a in ACTIONS.items() if a in actions and len(k) == 1)
 
 
+LABELS = {
+    Action.SKIP: "skip",
+    Action.SUSPEND: "suspend",
+    Action.UNDO: "undo last",
+    Action.QUIT: "quit",
+}
+KEY_HINTS = [(k, LABELS[a]) for k, a in ACTIONS.items() if len(k) == 1]
+TYPED = " ".join(dict.fromkeys(f"/{a.value}" for a in Action))
+
+# One row at 80 columns each: what submits, and what else can be typed.
+ANSWER_HELP = "Type your answer. Blank line submits; empty = I don't know · /skip /undo /quit"
+CODE_HELP = "Type your answer. Esc Enter or Ctrl-D submits · Tab indents · Esc e: $EDITOR"
+TAB = "    "
+CODING_TAG = "coding"  # a card whose answer is code gets the code answer box
+
+
 class Quit(Exception):
     """The candidate asked to stop (q, Ctrl-D at a choice, or end of input)."""
 
@@ -66,9 +78,11 @@ class Input(NamedTuple):
         tty = sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("STUDYCLI_PLAIN") != "1"
         return cls(console, tty)
 
-    def answer(self) -> str:
+    def answer(self, code: bool = False, while_typing: Callable[[], None] | None = None) -> str:
+        """A typed answer. In a terminal, `code` keeps Enter for new lines (blank ones too),
+        and `while_typing` runs once the box has the terminal."""
         if self.interactive:
-            return self._answer_box()
+            return self._answer_box(code, while_typing)
         lines: list[str] = []
         while True:
             line = sys.stdin.readline()
@@ -77,26 +91,48 @@ class Input(NamedTuple):
                     raise Quit
                 break
             line = line.rstrip("\n")
-            if not lines and line.strip().lower() in COMMANDS:
+            if not lines and typed_action(line):
                 return line.strip()
             if not line.strip():
                 break
             lines.append(line)
         return "\n".join(lines).strip()
 
-    def _answer_box(self) -> str:
+    def _answer_box(self, code: bool, while_typing: Callable[[], None] | None) -> str:
+        import asyncio
+
         from prompt_toolkit import PromptSession
 
+        toolbar = (
+            f" Esc Enter or Ctrl-D submits · Enter adds a line · {TYPED} "
+            if code
+            else f" Enter on a blank line submits (or Esc Enter) · {TYPED} "
+        )
         session: PromptSession[str] = PromptSession(
             multiline=True,
-            key_bindings=answer_bindings(),
+            key_bindings=answer_bindings(code),
             prompt_continuation=lambda width, line_number, is_soft_wrap: "│ ",
-            bottom_toolbar=" Enter on an empty line submits · empty = I don't know · /skip /suspend /undo /quit ",
+            bottom_toolbar=toolbar,
         )
-        return session.prompt("│ ").strip()
 
-    def key(self, prompt: str, choices: str, default: str | None = None) -> str:
-        """One key from `choices` (Enter picks `default`)."""
+        async def soon(work: Callable[[], None]) -> None:
+            # Once the box holds the terminal in raw mode, Ctrl-C is a key, not a signal that
+            # could land in the middle of another thread's import and be lost there.
+            await asyncio.sleep(0.2)
+            work()
+
+        def pre_run() -> None:
+            if while_typing is not None:
+                session.app.create_background_task(soon(while_typing))
+
+        text = session.prompt("│ ", pre_run=pre_run)
+        # Code keeps its leading indentation; trailing blank lines carry nothing.
+        return text.rstrip() if code else text.strip()
+
+    def key(
+        self, prompt: str, choices: str, default: str | None = None, *, echo: bool = True
+    ) -> str:
+        """One key from `choices` (Enter picks `default`); `echo` shows the key after the prompt."""
         self.console.print(prompt, end="", highlight=False)
         if self.interactive:
             while True:
@@ -108,7 +144,7 @@ class Input(NamedTuple):
                 if ch == "\x04":
                     raise Quit
                 if ch.lower() in choices:
-                    self.console.print(ch.lower())
+                    self.console.print(ch.lower() if echo else "")
                     return ch.lower()
         while True:
             line = sys.stdin.readline()
@@ -116,14 +152,17 @@ class Input(NamedTuple):
                 raise Quit
             ch = line.strip()[:1].lower() or (default or "")
             if ch and ch in choices:
-                self.console.print(ch)
+                self.console.print(ch if echo else "")
                 return ch
             self.console.print(f"\nPlease press one of: {', '.join(choices)}", style="yellow")
             self.console.print(prompt, end="", highlight=False)
 
 
-def answer_bindings():  # type: ignore[no-untyped-def]
-    """Keys of every answer box: Enter on an empty line (or after a /command) submits, Ctrl-D too."""
+def answer_bindings(code: bool = False):  # type: ignore[no-untyped-def]
+    """Keys of every answer box. Prose: Enter on an empty line (or after a /command) submits.
+    Code (`code`): Enter always adds a line, so a blank line cannot cut a function in half.
+    Both: Esc Enter and Ctrl-D submit, Tab indents with spaces, Esc e (or Ctrl-X Ctrl-E)
+    opens $EDITOR with the answer so far."""
     from prompt_toolkit.key_binding import KeyBindings
 
     bindings = KeyBindings()
@@ -134,15 +173,25 @@ def answer_bindings():  # type: ignore[no-untyped-def]
         buf = event.current_buffer
         doc = buf.document
         at_end = doc.cursor_position == len(buf.text)
-        is_command = buf.text.strip().lower() in COMMANDS
-        if is_command or (at_end and (not buf.text.strip() or doc.current_line.strip() == "")):
+        ends = at_end and (not buf.text.strip() or doc.current_line.strip() == "")
+        if typed_action(buf.text) or (ends and not code):
             buf.validate_and_handle()
         else:
             buf.insert_text("\n")
 
     @bindings.add("c-d")
+    @bindings.add("escape", "enter")
     def _submit(event) -> None:  # type: ignore[no-untyped-def]
         event.current_buffer.validate_and_handle()
+
+    @bindings.add("tab")
+    def _indent(event) -> None:  # type: ignore[no-untyped-def]
+        event.current_buffer.insert_text(TAB)
+
+    @bindings.add("escape", "e")
+    @bindings.add("c-x", "c-e")
+    def _editor(event) -> None:  # type: ignore[no-untyped-def]
+        event.current_buffer.open_in_editor(validate_and_handle=False)
 
     return bindings
 

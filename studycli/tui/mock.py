@@ -31,10 +31,10 @@ def run_mock(
 
     Returns why it ended."""
     from rich.panel import Panel
-    from rich.text import Text
 
     from studycli.study.mock import clock
-    from studycli.tui.input import Action, Input, Quit, typed_action
+    from studycli.tui.input import CODING_TAG, Action, Input, Quit, typed_action
+    from studycli.tui.panels import id_in_title, inline
 
     inp = Input.detect(console)
     n = len(session.questions)
@@ -50,7 +50,7 @@ def run_mock(
         style="dim",
     )
     try:
-        if inp.key("Press Enter to start (q to cancel): ", "sq", default="s") == "q":
+        if inp.key("Press Enter to start (q to cancel): ", "sq", default="s", echo=False) == "q":
             session.stop("cancelled")
             return "quit"
     except Quit:
@@ -71,34 +71,44 @@ def run_mock(
             _say_notes(console, interviewer)
             budget = session.budget()
             console.print()
-            title = f"[bold]Question {i}/{n}[/] · {q.deck} · {q.level}"
+            title, below = id_in_title(
+                f"[bold]Question {i}/{n}[/] · {q.deck} · {q.level}", q.card_id, console.width
+            )
+            code = card is not None and CODING_TAG in card.tags
             console.print(
                 Panel(
-                    Text(q.asked or q.question, style="bold"),
+                    inline(q.asked or q.question, "bold"),
                     title=title,
                     title_align="left",
+                    subtitle=below or None,
+                    subtitle_align="right",
                     border_style="magenta",
                 )
             )
             started = time.monotonic()
             if inp.interactive:
-                answer, timed_out = _timed_answer(budget, session.left_seconds)
+                answer, timed_out = _timed_answer(budget, session.left_seconds, code)
             else:
                 console.print(
                     f"You have {clock(budget)} · {clock(session.left_seconds)} left in the mock."
                 )
                 try:
-                    answer, timed_out = inp.answer(), False
+                    answer, timed_out = inp.answer(code), False
                 except Quit:
                     break
             action = typed_action(answer)
             if action is Action.QUIT:
                 break
-            if action is not None:
-                answer = ""  # passing on a question is an "I don't know"
             took = time.monotonic() - started
-            session.submit(answer, took, timed_out=timed_out)
-            note = "Time's up: answer submitted" if q.timed_out else "Answer saved"
+            # Passing on a question (/skip, or any other command) is an "I don't know".
+            skipped = action is not None
+            session.submit(answer, took, timed_out=timed_out, skipped=skipped)
+            if skipped:
+                note = "Skipped"
+            elif q.timed_out:
+                note = "Time's up: answer submitted"
+            else:
+                note = "Answer saved" if q.answer else "No answer (I don't know)"
             console.print(f"{note} · {clock(q.seconds)} of {clock(q.budget_s)}", style="dim")
             if card is not None and not _follow_up(session, q, card, console, inp, interviewer):
                 break
@@ -115,14 +125,9 @@ def run_mock(
 
 def print_numbered(console: Console, items: Sequence[str]) -> None:
     """A numbered list whose wrapped lines hang under their text, not under the number."""
-    from rich.table import Table
+    from studycli.tui.panels import hanging, inline
 
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(justify="right", min_width=4)
-    grid.add_column()
-    for k, item in enumerate(items, 1):
-        grid.add_row(f"{k}.", item)
-    console.print(grid, highlight=False)
+    console.print(hanging((f"{k}.", inline(item)) for k, item in enumerate(items, 1)))
 
 
 def _say_notes(console: Console, interviewer: Interviewer) -> None:
@@ -186,7 +191,7 @@ def _follow_up(
     return True
 
 
-def _timed_answer(budget: float, mock_left: float) -> tuple[str, bool]:
+def _timed_answer(budget: float, mock_left: float, code: bool = False) -> tuple[str, bool]:
     """A multi-line answer box with a countdown in the bottom toolbar, redrawn every second.
 
     Submits what is typed when the time runs out. Returns (answer, timed_out).
@@ -208,14 +213,16 @@ def _timed_answer(budget: float, mock_left: float) -> tuple[str, bool]:
         now = time.monotonic()
         left = max(0.0, deadline - now)
         total = max(0.0, mock_left - (now - begin))
+        # Under 80 columns with the longest clocks, so it never wraps.
         return (
-            f"⏱ {clock(left)} left for this answer · {clock(total)} left in the mock"
-            " · Enter on an empty line submits\n│ "
+            f"⏱ {clock(left)} left for this answer · {clock(total)} left in the mock · "
+            + ("Esc Enter submits" if code else "blank line submits")
+            + "\n│ "
         )
 
     session: PromptSession[str] = PromptSession(
         multiline=True,
-        key_bindings=answer_bindings(),
+        key_bindings=answer_bindings(code),
         prompt_continuation=lambda width, line_number, is_soft_wrap: "│ ",
         refresh_interval=1.0,
     )
@@ -230,7 +237,7 @@ def _timed_answer(budget: float, mock_left: float) -> tuple[str, bool]:
         session.app.create_background_task(expire())
 
     text = session.prompt(countdown, pre_run=pre_run)
-    return text.strip(), timed_out
+    return (text.rstrip() if code else text.strip()), timed_out
 
 
 def _review(
@@ -241,9 +248,11 @@ def _review(
     grader: Callable[[Card, str], MockGrade] | None,
 ) -> str:
     """Grade (grader or self-check against the key points), show model answers, commit ratings."""
-    from studycli.study.mock import clock
+    from rich.markup import escape
+
+    from studycli.study.mock import answer_counts, clock
     from studycli.tui.input import Quit
-    from studycli.tui.panels import answer_panel
+    from studycli.tui.panels import model_answer, model_panel, rubric_panel, your_answer_panel
     from studycli.tui.styles import RATING_STYLE
     from studycli.vocab import RATING_NAMES
 
@@ -252,7 +261,8 @@ def _review(
         console.print("No answers to review.")
         return "quit" if session.status != "finished" else "finished"
     console.print()
-    console.print(f"[bold]Review[/] · {len(answered)} answer{'s' if len(answered) != 1 else ''}")
+    counts = answer_counts((q.answer, q.skipped) for q in answered)
+    console.print(f"[bold]Review[/] · {counts}")
     if grader is not None:
         console.print("Grading your answers…", style="dim")
         pending = session.grade_all(grader)
@@ -270,24 +280,32 @@ def _review(
         for i, q in enumerate(answered, 1):
             card = session.catalogue.cards.get(q.card_id)
             console.print()
-            console.print(f"[bold]{i}. {q.question}[/]")
+            console.print(
+                f"[bold]{i}. {escape(q.question)}[/] [dim]· {q.card_id}[/]", highlight=False
+            )
             if q.asked:
                 console.print(f"[dim]Asked as: {q.asked}[/]", highlight=False)
-            console.print(
-                f"[dim]Your answer ({clock(q.seconds)}"
-                f"{', time ran out' if q.timed_out else ''}):[/]"
-            )
-            console.print(q.answer or "(no answer)", highlight=False)
+            # The model answer first, then the candidate's answers right above the key points
+            # and the prompts, so what is to be compared stays on screen together.
+            if card is not None:
+                console.print(model_panel(model_answer(card)))
+            took = f"{clock(q.seconds)}{', time ran out' if q.timed_out else ''}"
+            mine = your_answer_panel(q.answer or "")
+            mine.title = f"Your answer · {took}" + (" · skipped" if q.skipped else "")
+            console.print(mine)
             if q.follow_up:
                 console.print(f"[bold]Follow-up:[/] {q.follow_up}", highlight=False)
-                console.print(
-                    f"[dim]Your answer ({clock(q.follow_seconds)}"
-                    f"{', time ran out' if q.follow_timed_out else ''}):[/]"
+                theirs = your_answer_panel(q.follow_answer or "")
+                theirs.title = (
+                    f"Your answer · {clock(q.follow_seconds)}"
+                    f"{', time ran out' if q.follow_timed_out else ''}"
                 )
-                console.print(q.follow_answer or "(no answer)", highlight=False)
+                console.print(theirs)
             if card is not None:
-                console.print(answer_panel(card))
-            if q.grade_status != "done" and q.key_points:
+                console.print(rubric_panel(card))
+            if q.grade_status != "done" and q.key_points and not (q.answer or q.follow_answer):
+                session.check(q, [False] * len(q.key_points))  # nothing said, nothing to check
+            elif q.grade_status != "done" and q.key_points:
                 if q.follow_up:
                     console.print("[dim]Tick what your two answers covered together.[/]")
                 q_checklist = _ask_checklist(console, inp, len(q.key_points))
@@ -326,7 +344,7 @@ def _review(
     rated = sum(1 for q in answered if q.rating is not None)
     console.print()
     console.print(
-        f"[bold]Mock done.[/] {len(answered)} answered · {rated} rated"
+        f"[bold]Mock done.[/] {counts} · {rated} rated"
         f" · time used {clock(session.used_seconds)}"
         + (f" · score {score:.0%}" if score is not None else "")
     )

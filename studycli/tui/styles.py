@@ -1,4 +1,5 @@
-"""The terminal's look: the rating colours and the one way a console is made."""
+"""The terminal's look: the rating colours, the marks of a graded key point, and the one
+way a console is made."""
 
 from __future__ import annotations
 
@@ -8,6 +9,13 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 RATING_STYLE = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold cyan"}
+# How a graded key point is marked: met, missed, claimed without evidence, not assessed.
+MARKS = {
+    "met": ("✓", "green"),
+    "missed": ("✗", "red"),
+    "unverified": ("?", "yellow"),
+    "unassessed": ("–", "yellow"),
+}
 
 
 def make_console(stderr: bool = False) -> Console:
