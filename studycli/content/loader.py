@@ -23,17 +23,6 @@ from studycli.content.paths import (
     content_roots,
     display_path,
 )
-from studycli.content.roadmap import _parse_roadmap
-from studycli.content.schema import _parse_deck, _parse_incident, incident_cards
-from studycli.content.sources import (
-    Ref,
-    check_refs,
-    collect_refs,
-    parse_sources,
-    root_of,
-    sources_file,
-)
-from studycli.content.yamlio import _line_of, _Problems, parse_yaml
 from studycli.errors import ContentError
 
 
@@ -45,6 +34,18 @@ class LoadResult(NamedTuple):
 def load_files(files: Sequence[tuple[str, Path]]) -> LoadResult:
     """Parse and validate the given files; cross-file checks (duplicate ids, roadmap tags,
     sources and `see:` references)."""
+    # The parsers are needed only when the cache is stale: a normal start does not import them.
+    from studycli.content.roadmap import _parse_roadmap
+    from studycli.content.schema import _parse_deck, _parse_incident, incident_cards
+    from studycli.content.sources import (
+        Ref,
+        check_refs,
+        collect_refs,
+        parse_sources,
+        root_of,
+    )
+    from studycli.content.yamlio import _line_of, _Problems, parse_yaml
+
     all_cards: dict[str, Card] = {}
     cat = Catalogue(cards=all_cards)
     problems: list[str] = []
@@ -170,6 +171,8 @@ def validate_paths(
     paths: Sequence[str | os.PathLike[str]], extra: Iterable[str | os.PathLike[str]] = ()
 ) -> LoadResult:
     """Validate files or folders. With no paths: all content (bundled and extra folders)."""
+    from studycli.content.sources import root_of, sources_file
+
     if not paths:
         return load_files(content_files(content_roots(extra)))
     files: list[tuple[str, Path]] = []
