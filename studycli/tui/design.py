@@ -31,7 +31,7 @@ def run_design(
 
     from studycli.study.mock import clock
     from studycli.tui.input import Action, Input, Quit, typed_action
-    from studycli.tui.mock import _timed_answer
+    from studycli.tui.mock import _timed_answer, wait_to_start
 
     inp = Input.detect(console)
     console.print(
@@ -47,16 +47,8 @@ def run_design(
         "/skip passes a phase, /quit ends the round.",
         style="dim",
     )
-    try:
-        if inp.key("Press Enter to start (q to cancel): ", "sq", default="s") == "q":
-            rnd.stop("cancelled")
-            return "quit"
-    except Quit:
-        rnd.stop("cancelled")
-        return "quit"
-    except KeyboardInterrupt:
-        rnd.stop("interrupted")
-        return "interrupted"
+    if (ended := wait_to_start(inp, rnd.stop)) is not None:
+        return ended
     try:
         while (phase := rnd.current) is not None:
             if rnd.left_seconds <= 0:

@@ -49,16 +49,8 @@ def run_mock(
         "the answer is submitted as it stands. /skip passes, /quit ends the questions early.",
         style="dim",
     )
-    try:
-        if inp.key("Press Enter to start (q to cancel): ", "sq", default="s", echo=False) == "q":
-            session.stop("cancelled")
-            return "quit"
-    except Quit:
-        session.stop("cancelled")
-        return "quit"
-    except KeyboardInterrupt:
-        session.stop("interrupted")
-        return "interrupted"
+    if (ended := wait_to_start(inp, session.stop)) is not None:
+        return ended
     from studycli.study.follow_ups import Interviewer
 
     interviewer = interviewer or Interviewer()
@@ -128,6 +120,22 @@ def print_numbered(console: Console, items: Sequence[str]) -> None:
     from studycli.tui.panels import hanging, inline
 
     console.print(hanging((f"{k}.", inline(item)) for k, item in enumerate(items, 1)))
+
+
+def wait_to_start(inp: Any, stop: Callable[[str], None]) -> str | None:
+    """Enter starts the round; q, Ctrl-D or Ctrl-C cancel it. Returns why it ended, or None."""
+    from studycli.tui.input import Quit
+
+    try:
+        if inp.key("Press Enter to start (q to cancel): ", "sq", default="s", echo=False) != "q":
+            return None
+    except KeyboardInterrupt:
+        stop("interrupted")
+        return "interrupted"
+    except Quit:
+        pass
+    stop("cancelled")
+    return "quit"
 
 
 def _say_notes(console: Console, interviewer: Interviewer) -> None:
