@@ -157,7 +157,7 @@ def test_sort_orders(cli):
 
 
 def test_show_gives_due_date_interval_and_recall_on_the_interview_date(cli):
-    cli("config", "set", "interview_date", "2026-12-20")
+    cli("config", "set", "interview_date", "2026-12-20", now=NOW)
     drill_new(cli, 1)
     (cid,) = seen_ids(cli)
     r = cli("cards", "show", cid, now=NOW)

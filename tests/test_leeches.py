@@ -112,7 +112,7 @@ def test_the_report_lists_leeches_with_their_lapses_even_when_suspended(cli):
 
 def test_undoing_the_lapse_that_made_a_leech_unsuspends_it(cli):
     cli("config", "set", "leech_lapses", "2")
-    cli("config", "set", "interview_date", "2026-12-20")
+    cli("config", "set", "interview_date", "2026-12-20", now=NOW)
     r = cli("drill", "--new", "2", now=NOW, input=answers(3, 3))
     assert r.exit_code == 0, r.output
     cli("config", "set", "new_per_day", "0")

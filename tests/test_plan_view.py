@@ -114,7 +114,9 @@ def test_the_last_two_days_are_light_review_not_forty_new_cards(cli):
 
 def test_light_review_follows_the_interview_in_a_compressed_plan(cli):
     start_plan(cli, on=day(1))
-    cli("config", "set", "interview_date", "2026-12-05")  # 15 days: the plan is compressed
+    cli(
+        "config", "set", "interview_date", "2026-12-05", now=at(day(1))
+    )  # 15 days: the plan is compressed
     for date in (dt.date(2026, 12, 3), dt.date(2026, 12, 4)):
         r = cli("today", now=at(date))
         assert "pacing: light review" in flat(r.output).lower(), r.output

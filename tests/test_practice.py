@@ -50,7 +50,7 @@ def test_ahead_on_a_day_with_nothing_due_asks_n_cards(cli, isolated_home):
 
 
 def test_ahead_asks_the_lowest_recall_on_the_interview_date_first(cli, isolated_home):
-    cli("config", "set", "interview_date", "2026-12-20")
+    cli("config", "set", "interview_date", "2026-12-20", now=NOW)
     r = cli("drill", "--new", "3", now=NOW, input=answers(4, 2, 3))
     assert r.exit_code == 0, r.output
     rated = dict(reviews(isolated_home))

@@ -141,7 +141,12 @@ def test_readiness_date_and_report_section(store, catalogue):
 
 
 def test_today_short_and_stats_full(cli, catalogue):
-    assert cli("config", "set", "interview_date", "2026-12-20").exit_code == 0
+    assert (
+        cli(
+            "config", "set", "interview_date", "2026-12-20", now="2026-11-22T09:00:00+00:00"
+        ).exit_code
+        == 0
+    )
     cli("drill", "--new", "2", now="2026-11-22T09:00:00+00:00", input="a\n\n3\nb\n\n4\n")
     out = cli("today", now="2026-11-23T09:00:00+00:00").output
     line = next(ln for ln in out.splitlines() if ln.startswith("Readiness"))

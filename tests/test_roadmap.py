@@ -224,7 +224,7 @@ def test_compressed_plan_is_said_and_follows_config_changes(cli):
     start_plan(cli, on=day(1))
     assert "Compressed" not in cli("today", now=at(day(5))).output
     # The interview moves forward: one source of truth (config interview_date), the plan compresses.
-    assert cli("config", "set", "interview_date", "2026-12-05").exit_code == 0
+    assert cli("config", "set", "interview_date", "2026-12-05", now=at(day(5))).exit_code == 0
     out = cli("today", now=at(day(5))).output
     assert out.startswith(
         "Day 5 of 15 · Week 2: Production Patterns · plan days 9-10 · 11 days to the interview"
