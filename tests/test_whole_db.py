@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import studycli_command
+from .helpers import studycli_command
 from .test_faults import (
     KEPT_NAME,
     QUESTION,
