@@ -1,6 +1,6 @@
 """Study days and the clock: which study day a moment falls in (a day starts at the rollover
 hour), that day's start, epoch milliseconds, and the moment `STUDYCLI_NOW` names. A leaf:
-imports only `studycli.dates` (itself a leaf above `errors`).
+imports only `studycli.dates` and `studycli.errors` (leaves below it).
 
 Pure functions of their inputs except `parse_now`, the one place the real clock is read.
 """
@@ -40,4 +40,11 @@ def parse_now(text: str | None) -> dt.datetime:
         return real
     from studycli.dates import parse_moment
 
-    return parse_moment(text, real, option="STUDYCLI_NOW")
+    moment = parse_moment(text, real, option="STUDYCLI_NOW")
+    if not 1970 < moment.year < 9000:  # far from both ends of the calendar, in any zone
+        from studycli.errors import UsageError
+
+        raise UsageError(
+            f"STUDYCLI_NOW: {text.strip()[:40]!r} is outside the years 1971 to 8999 studycli keeps"
+        )
+    return moment

@@ -945,7 +945,9 @@ def test_full_disk_for_config_roadmap_restore_is_one_line(full_disk, args):
     leftovers = [
         p.name
         for p in home.rglob("*")
-        if p.is_file() and p.stat().st_size == 0 and not p.name.startswith("studycli.db-")
+        if p.is_file()
+        and p.stat().st_size == 0
+        and not p.name.startswith(("studycli.db-", "studycli.db.lock"))
     ]
     assert not leftovers, f"empty files left behind: {leftovers}"
     r = run(home, "doctor", "--restore", now=iso(START + 2 * DAY))

@@ -30,6 +30,8 @@ class StudyGroup(TyperGroup):
             _fail(exc.message, exc.exit_code)
         except KeyboardInterrupt:
             raise
+        except BrokenPipeError:
+            _reader_gone()
         except Exception as exc:  # noqa: BLE001 - the contract is one line, not a traceback
             if (line := _usage_line(exc)) is not None:
                 _fail(line, exc.exit_code)  # type: ignore[attr-defined]
@@ -55,17 +57,39 @@ class StudyGroup(TyperGroup):
             _fail(line, exc.exit_code)  # type: ignore[attr-defined]
 
 
+def _reader_gone() -> NoReturn:
+    """Whoever read the output has gone (`studycli doctor | head -1`): stop quietly, as other
+    command-line tools do, rather than report an error nobody is there to read."""
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the final flush at exit must not fail again
+    except OSError:
+        pass
+    raise typer.Exit(141)  # what a shell shows for a command ended by SIGPIPE
+
+
 def _damage_found(obj: Any, exc: Exception) -> StudyError | None:
-    """SQLite meeting a damaged page mid-command: keep the file aside first, then say so."""
+    """SQLite meeting a damaged page mid-command: keep the file aside first, then say so.
+
+    Only when the database itself fails a quick check: damage met in another SQLite file
+    (a cache) is not the history's."""
     import sqlite3
 
-    from studycli.storage.faults import damaged_error, is_damage
+    from studycli.storage.faults import check_file, damaged_error, is_damage
 
     if not isinstance(exc, sqlite3.DatabaseError) or not is_damage(exc):
         return None
     if not isinstance(obj, AppContext) or "store" not in obj.__dict__:
         return None
-    return damaged_error(obj.store.path, str(exc))
+    store = obj.store
+    if check_file(store.conn, store.path) is None:
+        return StudyError(
+            f"a damaged file was read ({exc}), but the database {store.path} checks out; "
+            f"delete {obj.home / 'cache'} to rebuild the content cache"
+        )
+    return damaged_error(store.path, str(exc))
 
 
 def _usage_line(exc: Exception) -> str | None:

@@ -31,8 +31,6 @@ def config_show(ctx: typer.Context) -> None:
 @config_app.command("set", context_settings={"ignore_unknown_options": True})
 def config_set(ctx: typer.Context, key: str, value: str) -> None:
     """Set KEY to VALUE, e.g. 'studycli config set new_per_day 20'."""
-    from studycli.storage.config import save_config
-
     a = app_context(ctx)
     echo = None
     if key in DATE_KEYS and value.strip():  # "Dec 22", "in 3 weeks": read against the study day
@@ -48,26 +46,28 @@ def config_set(ctx: typer.Context, key: str, value: str) -> None:
         if unknown:
             known = ", ".join(sorted(a.catalogue.decks))
             raise UsageError(f"config focus.decks: no deck '{unknown[0]}' (known: {known})")
-    save_config(a.config)
-    _stamp_for_sync(a, key)
+    _save(a, key)
     typer.echo(echo or f"{key} = {','.join(parsed) if isinstance(parsed, list) else parsed}")
 
 
 @config_app.command("unset")
 def config_unset(ctx: typer.Context, key: str) -> None:
     """Return KEY to its default."""
-    from studycli.storage.config import save_config
-
     a = app_context(ctx)
     a.config.unset(key)
-    save_config(a.config)
-    _stamp_for_sync(a, key)
+    _save(a, key)
     typer.echo(f"{key} reset to default")
 
 
-def _stamp_for_sync(a: AppContext, key: str) -> None:
-    """Note when a synced setting changed, so the newest change wins across machines (sync.py)."""
-    from studycli.study.sync import SYNCED_CONFIG_KEYS, stamp_changes
+def _save(a: AppContext, key: str) -> None:
+    """Write config.yaml; a synced setting also notes when it changed, so the newest change wins
+    across machines (study/sync.py), in the same step: if the database refuses, the file is
+    left as it was."""
+    from studycli.study.sync import SYNCED_CONFIG_KEYS, save_config_with
 
     if key in SYNCED_CONFIG_KEYS:
-        stamp_changes(a.store, a.config, a.now())
+        save_config_with(a.store, a.config, a.now())
+    else:
+        from studycli.storage.config import save_config
+
+        save_config(a.config)

@@ -54,12 +54,30 @@ class AppContext:
 
     @cached_property
     def store(self) -> Store:
-        return Store(self.home / DB_NAME, before_write=self._daily_backup)
+        store = Store(self.home / DB_NAME, before_write=self._before_first_write)
+        self.__dict__["store"] = store  # the scheduler below reads its settings
+        self._finish_interrupted_work(store)
+        return store
 
-    def _daily_backup(self, store: Store) -> None:
-        from studycli.storage.backup import daily_backup
+    def _before_first_write(self, store: Store) -> None:
+        from studycli.storage.backup import prepare_first_write
 
-        daily_backup(store, self.now())
+        prepare_first_write(store, self.now())
+
+    def _finish_interrupted_work(self, store: Store) -> None:
+        """Work a killed studycli left half-done: card states behind the log (an import,
+        optimize or rebuild cut short), ratings kept while the database was busy."""
+        unfinished = store.unfinished()
+        if unfinished and store.claim_unfinished():
+            n = store.rebuild_states(self.scheduler, claim=True)
+            what = " and ".join(sorted(set(unfinished)))
+            notice(
+                f"an interrupted {what} left card states behind the review log; rebuilt {n} cards"
+            )
+        if store.pending_ratings():
+            n = store.save_pending(self.scheduler)
+            if n:
+                notice(f"saved {n} rating(s) kept while the database was busy")
 
     @cached_property
     def scheduler(self) -> Scheduler:
@@ -94,6 +112,13 @@ def first_run(a: AppContext) -> bool:
     if os.environ.get("STUDYCLI_NO_INIT") == "1" or not interactive():
         return False
     return not (a.home / DB_NAME).exists() and not (a.home / CONFIG_NAME).exists()
+
+
+def notice(text: str) -> None:
+    """Something the user should know that is not an error: one line on standard error."""
+    import typer
+
+    typer.echo(f"studycli: {text}", err=True)
 
 
 def interview_of(a: AppContext) -> dt.date | None:

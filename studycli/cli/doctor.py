@@ -58,6 +58,14 @@ def doctor(
     if not check.exists:
         typer.echo(f"database: {path} (none yet: it is created by the first command that needs it)")
         return
+    if check.blocked and not check.damage:
+        state = "the file itself is fine" if check.reviews is not None else "not examined"
+        typer.echo(f"database: {path} (cannot be opened for changes: {check.blocked}; {state})")
+        _print_backups_short(check)
+        typer.echo(
+            "Nothing to repair in the file: fix the cause above and run 'studycli doctor' again."
+        )
+        raise typer.Exit(1)
     if check.newer:
         typer.echo(f"database: {path} (written by a newer studycli: schema step '{check.newer}')")
         typer.echo("Nothing to repair: upgrade studycli to use it. The file was not changed.")
@@ -74,7 +82,10 @@ def doctor(
         typer.echo(f"database: {path} (damaged: {check.damage})")
         if check.kept:
             typer.echo(f"kept aside untouched: {', '.join(p.name for p in check.kept)}")
-        _print_backups_short(check.backups)
+        _print_backups_short(check)
+        if check.blocked:
+            typer.echo(f"It cannot be repaired in place now: {check.blocked}.")
+            raise typer.Exit(1)
         if not repair:
             typer.echo(
                 "Run 'studycli doctor --repair' to rebuild it from every readable review and the newest "
@@ -94,7 +105,7 @@ def doctor(
     store = a.store
     typer.echo(f"database: {store.path} (ok)")
     typer.echo(f"reviews in log: {store.review_count()}")
-    _print_backups_short(check.backups)
+    _print_backups_short(check)
     if rebuild:
         n = store.rebuild_states(a.scheduler)
         typer.echo(f"rebuilt the state of {n} cards from the review log")
@@ -114,37 +125,49 @@ def doctor(
     typer.echo(f"card states: {len(store.states())} match the review log")
 
 
-def _print_backups_short(backups: list[Any]) -> None:
+def _print_backups_short(check: Any) -> None:
+    backups = check.backups
     if backups:
         typer.echo(
             f"backups: {len(backups)}, newest {backups[0].name} ('studycli doctor --restore' lists them)"
         )
     else:
         typer.echo("backups: none yet (one is made each day before the first change)")
+    if check.backups_note:
+        typer.echo(check.backups_note)
+
+
+def _when(ms: int) -> str:
+    """A review time in local time; one far outside the calendar as it is stored."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromtimestamp(ms / 1000).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (ValueError, OverflowError, OSError):
+        return f"{ms} ms after 1970"
 
 
 def _doctor_restore(a: AppContext, path: Path, name: str | None) -> None:
-    import datetime as dt
-
-    from studycli.storage.backup import list_backups, restore_backup
+    from studycli.storage.backup import restore_backup, survey
 
     if not name:
         from studycli.cli.prompts import interactive, pick
 
-        backups = list_backups(path)
-        if not backups:
-            typer.echo("No backups yet: one is made each day before the first change.")
-            return
+        found = survey(path)
+        backups = found.backups
+        if found.problem:
+            typer.echo(f"backups: {found.problem}")
         rows = []
         for b in backups:
-            last = ""
-            if b.last_review_ms:
-                last = ", last " + dt.datetime.fromtimestamp(
-                    b.last_review_ms / 1000
-                ).astimezone().strftime("%Y-%m-%d %H:%M")
+            last = f", last {_when(b.last_review_ms)}" if b.last_review_ms else ""
             what = f"{b.reviews} reviews{last}" if b.reviews is not None else "unreadable"
             rows.append((f"{b.name}  {b.size // 1024} KB  {what}", b.name))
-        if interactive():  # a person at a terminal picks one; a script gets the list
+        odd = found.odd_line()
+        if not backups:
+            typer.echo("No backups yet: one is made each day before the first change.")
+        elif interactive():  # a person at a terminal picks one; a script gets the list
+            if odd is not None:
+                typer.echo(odd)
             name = pick(
                 "Restore which backup? (the current database is kept beside it)",
                 [*rows, ("Cancel: restore nothing", "")],
@@ -157,13 +180,17 @@ def _doctor_restore(a: AppContext, path: Path, name: str | None) -> None:
             typer.echo(f"Backups in {backups[0].path.parent} (newest first):")
             for row, _ in rows:
                 typer.echo(f"  {row}")
-            typer.echo("Restore one with 'studycli doctor --restore NAME'.")
+        if not name:
+            if odd is not None:
+                typer.echo(odd)
+            if backups:
+                typer.echo("Restore one with 'studycli doctor --restore NAME'.")
             return
     chosen, kept = restore_backup(path, name, a.now())
     if kept:
         typer.echo(f"kept the current database as {kept.name} (restore it the same way to go back)")
     store = a.store
-    n = store.rebuild_states(a.scheduler)
+    n = store.rebuild_states(a.scheduler, claim=True)
     typer.echo(
         f"restored {chosen.name}: {store.review_count()} reviews; rebuilt the state of {n} cards"
     )

@@ -11,6 +11,16 @@ from studycli.cli.base import app, app_context, check_filters
 from studycli.errors import UsageError
 from studycli.tui.styles import make_console
 
+
+def _finite(value: float) -> float:
+    """NaN passes every range check (it compares false to both bounds): refuse it here."""
+    import math
+
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number of minutes from 0.1 to 60")
+    return value
+
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -42,7 +52,14 @@ def mock(
     kind: Annotated[str, typer.Option("--kind", "-k", metavar="KIND", help=KIND_HELP)] = "mixed",
     answer_minutes: Annotated[
         float,
-        typer.Option("--answer-minutes", metavar="N", min=0.1, max=60, help="Time per answer."),
+        typer.Option(
+            "--answer-minutes",
+            metavar="N",
+            min=0.1,
+            max=60,
+            callback=_finite,
+            help="Time per answer.",
+        ),
     ] = 3,
     out: Annotated[
         Path | None,

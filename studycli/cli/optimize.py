@@ -50,7 +50,8 @@ def optimize(
     if dry_run:
         typer.echo("the fitted parameters are better; --dry-run: nothing changed")
         return
-    a.store.set_setting("fsrs_parameters", list(report.fitted_parameters))
-    stamp_changes(a.store, a.config, a.now())
-    cards = rebuild_states(a)
+    with a.store.bulk("optimize"):  # killed before the states follow: the next start does it
+        a.store.set_setting("fsrs_parameters", list(report.fitted_parameters))
+        stamp_changes(a.store, a.config, a.now())
+        cards = rebuild_states(a)
     typer.echo(f"kept the fitted parameters and rebuilt the state of {cards} cards")

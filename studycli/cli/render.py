@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -80,31 +79,16 @@ def _check_output(output: str | None) -> Path | None:
     """Fail before any work if -o cannot be written to (missing folder, a folder given)."""
     if output is None or output == "-":
         return None
-    path = Path(output).expanduser()
-    if path.is_dir():
-        raise UsageError(f"-o: '{output}' is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise UsageError(f"-o: folder '{path.parent}' does not exist")
-    return path
+    from studycli.storage.files import output_path
+
+    return output_path(output, "-o")
 
 
 def write_output(content: str | bytes, path: Path) -> None:
-    """Write atomically (a temporary file in the same folder, then a rename): no half file."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        import tempfile
+    """Write atomically (a temporary file, then a rename), or into a device or FIFO as it is."""
+    from studycli.storage.files import write_output as write
 
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise UsageError(f"-o: cannot write in '{path.parent}': {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"-o: cannot write '{path}': {exc.strerror or exc}") from None
+    write(path, content, "-o")
 
 
 def _emit(

@@ -180,8 +180,9 @@ def start_plan(
 def begin_plan(a: AppContext, first: dt.date, when: dt.date | None, source: str | None) -> Schedule:
     """Check the dates and write them (config interview_date, the plan's start); print nothing,
     so an interrupted output never leaves half a plan."""
-    from studycli.storage.config import save_config
-    from studycli.study.roadmap import Schedule, set_start
+    from studycli.storage.progress import put_setting
+    from studycli.study.roadmap import START_SETTING, Schedule, set_start
+    from studycli.study.sync import save_config_with
 
     roadmap = a.catalogue.roadmap
     if roadmap is None:
@@ -199,8 +200,15 @@ def begin_plan(a: AppContext, first: dt.date, when: dt.date | None, source: str 
             raise UsageError(f"{source}: the interview date {when.isoformat()} has passed")
     if when is not None and source != "config interview_date":
         a.config.set("interview_date", when.isoformat())
-        save_config(a.config)
-    set_start(a.store, first)
+        # The plan's start and the interview date are saved together, or neither is.
+        save_config_with(
+            a.store,
+            a.config,
+            a.now(),
+            also=lambda conn: put_setting(conn, START_SETTING, first.isoformat()),
+        )
+    else:
+        set_start(a.store, first)
     return Schedule(roadmap, first, when)
 
 

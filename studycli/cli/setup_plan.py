@@ -182,8 +182,7 @@ def _cards(n: int) -> str:
 def save(a: AppContext, console: Console, answers: Answers, budget: Budget) -> None:
     """Write the settings and start (or re-aim) the plan, then say so: all writes come first."""
     from studycli.cli.roadmap import begin_plan, done_tasks_of, print_started
-    from studycli.storage.config import save_config
-    from studycli.study.sync import stamp_changes
+    from studycli.study.sync import save_config_with
 
     values: dict[str, object] = {
         "interview_date": answers.interview.isoformat() if answers.interview else "",
@@ -202,8 +201,9 @@ def save(a: AppContext, console: Console, answers: Answers, budget: Budget) -> N
     schedule = None
     if a.catalogue.roadmap is not None:  # checks the dates before anything is saved
         schedule = begin_plan(a, plan_start(a) or today_date(a), answers.interview, None)
-    save_config(a.config)
-    stamp_changes(a.store, a.config, a.now())  # new_per_day and interview_date are synced
+    # new_per_day and interview_date are synced: config.yaml is written with their stamps, or
+    # left as it was when the database refuses
+    save_config_with(a.store, a.config, a.now())
     console.print()
     if schedule is not None:
         print_started(console, schedule, len(done_tasks_of(a)))

@@ -70,10 +70,12 @@ def export_progress(
     (format: docs/progress-format.md), for 'studycli import progress' on another machine."""
     import sys
 
+    from studycli.storage.files import output_path
     from studycli.study.sync import export_progress as write_progress
 
     a = app_context(ctx)
-    done = write_progress(a.store, a.config, a.now(), sys.stdout if output == "-" else Path(output))
+    target = sys.stdout if output == "-" else output_path(output)
+    done = write_progress(a.store, a.config, a.now(), target)
     where = "standard output" if output == "-" else done.path
     typer.echo(
         f"wrote {done.reviews} log events, {done.plan} roadmap events and {done.settings} settings "
@@ -95,8 +97,9 @@ def import_progress(
 
     a = app_context(ctx)
     progress = read_progress(file)  # validates every line before anything is written
-    result = merge_progress(a.store, a.config, progress, a.now())
-    cards = rebuild_states(a)
+    with a.store.bulk("import"):  # killed before the states are rebuilt: the next start does it
+        result = merge_progress(a.store, a.config, progress, a.now())
+        cards = rebuild_states(a)
     typer.echo(
         f"merged {file}: {result.reviews_added} new log events "
         f"({result.reviews_known} already here), "

@@ -1,10 +1,17 @@
 """Rolling daily copies of studycli.db, made with SQLite's backup API, and restoring one.
 
-A copy is taken at most once a day, just before the day's first write (`Store.before_write`);
-on every other write the check is one stat of today's file name. The last `KEEP` daily copies
-stay in `<home>/backups/studycli-YYYY-MM-DD.db`, each a self-contained file (rollback journal,
-no WAL beside it). Restoring first keeps the current database in the same folder, so a
-restore can itself be undone.
+A copy is taken at most once a day, just before the day's first write (`Store.before_write`),
+after a quick check of the file (`faults.check_file`): a damaged file is kept aside and not
+written to, and good copies are never rotated out for a damaged one. On every other write the
+check is one stat of today's file name. The last `KEEP` daily copies stay in
+`<home>/backups/studycli-YYYY-MM-DD.db`, each a self-contained file (rollback journal, no WAL
+beside it), its modification time set to the moment it was made.
+
+The folder is read by what its entries are, not by their names alone: a copy counts (and is
+ever deleted) only if it is a regular file that opens as a studycli database, made on the day
+its name says, and not in the future. Anything else named like a copy (a folder, a link, a
+file from elsewhere) is left alone and reported in one line (`survey`). Restoring first keeps
+the current database in the same folder, so a restore can itself be undone.
 """
 
 from __future__ import annotations
@@ -14,11 +21,15 @@ import os
 import re
 import shutil
 import sqlite3
-from dataclasses import dataclass
+import stat
+import time
+from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from studycli.errors import StoreError, UsageError
-from studycli.storage.faults import damaged_error, is_damage
+from studycli.storage.faults import check_file, damaged_error, explain, is_damage, os_problem
+from studycli.storage.lock import held_exclusively
 from studycli.storage.migrations import MIGRATION_NAMES
 from studycli.storage.store import ANY_REVIEW, Store
 
@@ -26,9 +37,14 @@ FOLDER = "backups"
 
 KEEP = 7
 
-DAILY_RE = re.compile(r"^studycli-(\d{4}-\d{2}-\d{2})\.db$")
+# A daily copy; `.N` when today's plain name is taken by something that is not a copy.
+DAILY_RE = re.compile(r"^studycli-(\d{4}-\d{2}-\d{2})(?:\.(\d))?\.db$")
+
+BEFORE_RESTORE_RE = re.compile(r"^studycli-before-restore-(\d{8}T\d{6})\.db$")
 
 PARTIAL_MAX_AGE_S = 3600  # a copy left half-written by a killed process is removed after this
+
+DAY_S = 86400
 
 
 @dataclass(frozen=True)
@@ -38,48 +54,90 @@ class Backup:
     size: int
     reviews: int | None  # None when the copy cannot be read
     last_review_ms: int | None
+    made: float = 0.0  # when the copy was made (its modification time), epoch seconds
+
+
+@dataclass
+class Survey:
+    """What the backups folder holds."""
+
+    backups: list[Backup] = field(default_factory=list)  # newest first
+    odd: list[tuple[str, str]] = field(default_factory=list)  # (name, what it is), left alone
+    problem: str | None = None  # why no copy can be made there at all
+
+    def odd_line(self) -> str | None:
+        """The entries skipped, in one line (None if there are none)."""
+        if not self.odd:
+            return None
+        shown = ", ".join(f"{name} ({what})" for name, what in self.odd[:5])
+        more = f" and {len(self.odd) - 5} more" if len(self.odd) > 5 else ""
+        return (
+            f"skipped {len(self.odd)} entr{'y' if len(self.odd) == 1 else 'ies'} in "
+            f"{FOLDER}/ that studycli did not make: {shown}{more}"
+        )
 
 
 def backup_folder(db_path: Path) -> Path:
     return db_path.parent / FOLDER
 
 
-def daily_name(day: dt.date) -> str:
-    return f"studycli-{day.isoformat()}.db"
+def daily_name(day: dt.date, n: int | None = None) -> str:
+    return f"studycli-{day.isoformat()}{f'.{n}' if n else ''}.db"
+
+
+def prepare_first_write(store: Store, now: dt.datetime) -> None:
+    """Before a process's first write: check the file, then make the day's copy if none yet.
+
+    A damaged file is kept aside (as on opening) and StoreError says so before anything
+    is written; a copy that cannot be made never stops the write.
+    """
+    problem = check_file(store.conn, store.path)
+    if problem:
+        raise damaged_error(store.path, problem)
+    daily_backup(store, now)
 
 
 def daily_backup(store: Store, now: dt.datetime) -> Path | None:
-    """Today's copy of the database if there is none yet; the path written, or None.
-
-    Never stops the write it precedes, except when the database proves damaged: then the
-    file is kept aside (as on opening) and StoreError says so, before anything is written.
-    """
+    """Today's copy of the database if there is none yet; the path written, or None."""
     folder = backup_folder(store.path)
-    target = folder / daily_name(now.date())
-    if target.exists():  # the one stat every first write of a process pays
+    target = None
+    for n in (None, 2, 3):  # the one stat every first write of a process pays
+        candidate = folder / daily_name(now.date(), n)
+        try:
+            mode = candidate.lstat().st_mode
+        except FileNotFoundError:
+            target = candidate
+            break
+        except OSError:
+            return None  # e.g. `backups` is a plain file: doctor says so
+        if stat.S_ISREG(mode):
+            return None  # made already today
+    if target is None:
         return None
     try:
         if not _has_history(store.conn):
             return None  # nothing to lose yet
-        verdict = store.conn.execute("PRAGMA quick_check").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        if is_damage(exc):
-            raise damaged_error(store.path, str(exc)) from None
+    except sqlite3.Error:
         return None
-    if verdict != "ok":
-        # Do not rotate good copies out for a damaged one; stop before writing into it.
-        raise damaged_error(store.path, f"quick check: {verdict}")
     partial = folder / f".{target.name}.{os.getpid()}.partial"
     try:
         folder.mkdir(exist_ok=True)
-        _remove_stale_partials(folder, now)
+        _remove_stale_partials(folder)
         copy_database(store.conn, partial)
+        made = now.timestamp()
+        os.utime(partial, (made, made))
         os.replace(partial, target)  # two processes on the same day: either copy is right
     except (OSError, sqlite3.Error):
-        partial.unlink(missing_ok=True)  # e.g. a full disk: the rating still gets its chance
+        _remove_partial(partial)  # e.g. a full disk: the rating still gets its chance
         return None
-    prune(folder)
+    prune(folder, now)
     return target
+
+
+def _remove_partial(partial: Path) -> None:
+    for side in ("", "-journal", "-wal", "-shm"):
+        with suppress(OSError):
+            partial.with_name(partial.name + side).unlink(missing_ok=True)
 
 
 def _has_history(conn: sqlite3.Connection) -> bool:
@@ -102,34 +160,118 @@ def copy_database(conn: sqlite3.Connection, dest: Path) -> None:
         out.close()
 
 
-def _remove_stale_partials(folder: Path, now: dt.datetime) -> None:
-    for p in folder.glob(".*.partial"):
+def _remove_stale_partials(folder: Path) -> None:
+    """Copies (and their journals) a killed process left half-written, an hour on."""
+    for p in folder.glob(".*.partial*"):
         try:
-            if now.timestamp() - p.stat().st_mtime > PARTIAL_MAX_AGE_S:
+            if time.time() - p.lstat().st_mtime > PARTIAL_MAX_AGE_S:
                 p.unlink()
         except OSError:
             pass
 
 
-def prune(folder: Path, keep: int = KEEP) -> list[Path]:
-    """Delete all but the newest `keep` daily copies; returns the ones deleted."""
-    daily = sorted(p for p in folder.glob("studycli-*.db") if DAILY_RE.match(p.name))
-    old = daily[:-keep] if keep else daily
-    for p in old:
-        p.unlink(missing_ok=True)
-    return old
+def prune(folder: Path, now: dt.datetime, keep: int = KEEP) -> list[Path]:
+    """Delete all but the newest `keep` daily copies; returns the ones deleted.
+
+    Only copies that are studycli's (see the module doc) count, newest by when they were
+    made; nothing else in the folder is ever deleted.
+    """
+    daily = [
+        b
+        for b in survey_folder(folder, now, summaries=False).backups
+        if DAILY_RE.match(b.name) and _is_studycli_copy(b.path)
+    ]
+    old = daily[keep:]
+    for b in old:
+        b.path.unlink(missing_ok=True)
+    return [b.path for b in old]
+
+
+def _is_studycli_copy(path: Path) -> bool:
+    try:
+        conn = open_read_only(path)
+        try:
+            return bool(
+                conn.execute(
+                    "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = 'studycli'"
+                ).fetchone()[0]
+            )
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
 
 
 def list_backups(db_path: Path) -> list[Backup]:
     """Every copy in the backups folder (daily, and kept before a restore), newest first."""
-    folder = backup_folder(db_path)
-    if not folder.is_dir():
-        return []
-    found = []
-    for p in folder.glob("studycli-*.db"):
-        reviews, last = _summary(p)
-        found.append(Backup(p.name, p, p.stat().st_size, reviews, last))
-    return sorted(found, key=lambda b: (b.path.stat().st_mtime, b.name), reverse=True)
+    return survey(db_path).backups
+
+
+def survey(db_path: Path, now: dt.datetime | None = None) -> Survey:
+    return survey_folder(backup_folder(db_path), now)
+
+
+def survey_folder(
+    folder: Path, now: dt.datetime | None = None, *, summaries: bool = True
+) -> Survey:
+    """The copies in `folder`, and the entries named like copies that are not (left alone)."""
+    found = Survey()
+    try:
+        mode = folder.lstat().st_mode
+    except FileNotFoundError:
+        return found
+    except OSError as exc:
+        found.problem = f"{folder} cannot be read ({exc.strerror or exc})"
+        return found
+    if not stat.S_ISDIR(mode) and not (stat.S_ISLNK(mode) and folder.is_dir()):
+        found.problem = f"{folder} is not a folder, so no daily copy can be made; move it away"
+        return found
+    latest = max(time.time(), now.timestamp() if now else 0) + DAY_S
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        found.problem = f"{folder} cannot be read ({exc.strerror or exc})"
+        return found
+    for entry in entries:
+        if not (entry.name.startswith("studycli-") and entry.name.endswith(".db")):
+            continue
+        what = _what_it_is(entry, latest)
+        if what:
+            found.odd.append((entry.name, what))
+            continue
+        st = entry.stat(follow_symlinks=False)
+        path = Path(entry.path)
+        reviews, last = _summary(path) if summaries else (None, None)
+        found.backups.append(Backup(entry.name, path, st.st_size, reviews, last, st.st_mtime))
+    found.backups.sort(key=lambda b: (b.made, b.name), reverse=True)
+    return found
+
+
+def _what_it_is(entry: os.DirEntry[str], latest: float) -> str | None:
+    """Why an entry named like a copy is not one of studycli's copies; None if it is one."""
+    if entry.is_symlink():
+        return "a link" if os.path.exists(entry.path) else "a link to nothing"
+    if entry.is_dir(follow_symlinks=False):
+        return "a folder"
+    if not entry.is_file(follow_symlinks=False):
+        return "not a regular file"
+    made = entry.stat(follow_symlinks=False).st_mtime
+    if made > latest:
+        return "made in the future"
+    daily, before = DAILY_RE.match(entry.name), BEFORE_RESTORE_RE.match(entry.name)
+    try:
+        if daily:
+            named = dt.date.fromisoformat(daily.group(1))
+        elif before:
+            named = dt.datetime.strptime(before.group(1), "%Y%m%dT%H%M%S").date()
+        else:
+            return "not a name studycli gives its copies"
+        made_day = dt.date.fromtimestamp(made)
+    except (ValueError, OverflowError, OSError):
+        return "not a name studycli gives its copies"
+    if abs((made_day - named).days) > 1:
+        return f"named for {named.isoformat()} but made on {made_day.isoformat()}"
+    return None
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:
@@ -192,45 +334,80 @@ def restore_backup(db_path: Path, name: str, now: dt.datetime) -> tuple[Backup, 
     """Make the database the backup `name`; returns it and where the replaced database was kept.
 
     The current database is copied into the backups folder first (SQLite backup API when it
-    opens, a plain file copy when it does not), so nothing is lost by restoring.
+    opens, a plain file copy when it does not), so nothing is lost by restoring. The whole
+    time, the database is held exclusively: no drill writes halfway through.
     """
     chosen = find_backup(db_path, name)
     why = check_copy(chosen.path)
     if why:
         raise StoreError(f"{chosen.path}: cannot restore this backup: {why}")
-    kept = _keep_current(db_path, now)
-    source = open_read_only(chosen.path)
-    try:
-        if not _restore_in_place(source, db_path):
-            partial = db_path.with_name(db_path.name + ".restoring")
-            copy_database(source, partial)
-            for suffix in ("-wal", "-shm", "-journal"):  # they belonged to the replaced file
-                db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
-            os.replace(partial, db_path)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"{db_path}: could not restore {chosen.name}: {exc}") from None
-    finally:
-        source.close()
+    with held_exclusively(db_path):
+        kept = _keep_current(db_path, now)
+        source = open_read_only(chosen.path)
+        try:
+            if not _restore_in_place(source, db_path):
+                target = db_path.resolve() if db_path.is_symlink() else db_path
+                partial = target.with_name(target.name + ".restoring")
+                try:
+                    copy_database(source, partial)
+                    for suffix in ("-wal", "-shm", "-journal"):  # they belonged to the old file
+                        target.with_name(target.name + suffix).unlink(missing_ok=True)
+                    os.replace(partial, target)
+                except BaseException:
+                    _remove_partial(partial)
+                    raise
+        except OSError as exc:
+            raise StoreError(
+                f"{db_path}: could not restore {chosen.name}: {os_problem(exc, db_path)}"
+            ) from None
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"{db_path}: could not restore {chosen.name}: {explain(exc, db_path)}"
+            ) from None
+        finally:
+            source.close()
     return chosen, kept
 
 
 def _keep_current(db_path: Path, now: dt.datetime) -> Path | None:
+    """Copy the current database into the backups folder, whole or not at all."""
     if not db_path.exists() or db_path.stat().st_size == 0:
         return None
     folder = backup_folder(db_path)
-    folder.mkdir(exist_ok=True)
     kept = folder / f"studycli-before-restore-{now.strftime('%Y%m%dT%H%M%S')}.db"
+    partial = folder / f".{kept.name}.{os.getpid()}.partial"
     try:
-        conn = sqlite3.connect(db_path)
+        folder.mkdir(exist_ok=True)
         try:
-            copy_database(conn, kept)
-        finally:
-            conn.close()
-    except sqlite3.Error:  # a damaged file: copy the bytes (and its WAL) as they are
-        shutil.copy2(db_path, kept)
-        wal = db_path.with_name(db_path.name + "-wal")
-        if wal.exists():
-            shutil.copy2(wal, kept.with_name(kept.name + "-wal"))
+            conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True)
+            try:
+                copy_database(conn, partial)
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:  # a damaged file: copy its bytes (and WAL) as they are
+            if not is_damage(exc):
+                raise
+            _remove_partial(partial)
+            shutil.copyfile(db_path, partial)
+            wal = db_path.with_name(db_path.name + "-wal")
+            if wal.exists():
+                shutil.copyfile(wal, kept.with_name(kept.name + "-wal"))
+        made = now.timestamp()
+        os.utime(partial, (made, made))
+        os.replace(partial, kept)
+    except OSError as exc:
+        _remove_partial(partial)
+        what = os_problem(exc, kept) if folder.is_dir() else f"{folder} is not a folder"
+        raise StoreError(
+            f"{db_path}: could not keep the current database before restoring: {what} "
+            "(nothing was changed)"
+        ) from None
+    except sqlite3.Error as exc:
+        _remove_partial(partial)
+        raise StoreError(
+            f"{db_path}: could not keep the current database before restoring: "
+            f"{explain(exc, kept)} (nothing was changed)"
+        ) from None
     return kept
 
 
@@ -243,6 +420,8 @@ def _restore_in_place(source: sqlite3.Connection, db_path: Path) -> bool:
             source.backup(live)
         finally:
             live.close()
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise  # a full disk or a read-only folder: say so, never replace the file then
         return False
     return True

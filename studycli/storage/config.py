@@ -225,7 +225,9 @@ class Config:
         try:
             value = SETTINGS[key].parse(raw)
         except ValueError as exc:
-            raise UsageError(f"config {key}: {exc} (got {raw!r})") from None
+            from studycli.storage.config_file import shown
+
+            raise UsageError(f"config {key}: {exc} (got {shown(raw)})") from None
         self.values[key] = value
         return value
 
@@ -247,47 +249,84 @@ class Config:
 
 def load_config(home: Path) -> Config:
     """Read config.yaml; an absent file means all defaults (and no YAML import)."""
-    path = home / CONFIG_NAME
-    if not path.exists():
-        return Config(path=path)
-    import yaml
+    from studycli.storage import config_file
 
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        where = f"{path}:{line + 1}" if line is not None else str(path)
-        raise UsageError(f"{where}: config file is not valid YAML; fix or delete it") from None
-    if not isinstance(raw, dict):
-        raise UsageError(f"{path}: config file must be a mapping of settings")
+    path = home / CONFIG_NAME
+    text = config_file.read_text(path)
+    if text is None:
+        return Config(path=path)
+    return Config(_values(config_file.flatten(config_file.parse(text, path), path), path), path)
+
+
+def _values(flat: list[tuple[str, Any]], path: Path) -> dict[str, Any]:
+    from studycli.storage.config_file import shown
+
     values: dict[str, Any] = {}
-    flat: list[tuple[str, Any]] = []
-    for key, value in raw.items():
-        if isinstance(value, dict):
-            flat.extend((f"{key}.{sub}", v) for sub, v in value.items())
-        else:
-            flat.append((str(key), value))
     for key, value in flat:
         if key not in SETTINGS:
-            raise UsageError(f"{path}: unknown setting '{key}'")
+            raise UsageError(f"{path}: unknown setting '{shown(key, 40)[1:-1]}'")
         if value is None:
             continue
         try:
             values[key] = SETTINGS[key].parse(value)
         except ValueError as exc:
-            raise UsageError(f"{path}: {key}: {exc} (got {value!r})") from None
-    return Config(values, path)
+            raise UsageError(f"{path}: {key}: {exc} (got {shown(value)})") from None
+    return values
 
 
-def save_config(config: Config) -> None:
-    """Write config.yaml atomically (temp file + rename), so a crash never leaves half a file."""
-    import yaml
+def save_config(config: Config) -> str | None:
+    """Write config.yaml, keeping the lines of settings that did not change (comments too).
+
+    Returns the text it replaced (None if there was no file), for `restore_config`.
+    """
+    from studycli.storage import config_file
 
     if config.path is None:
         raise StudyError("config has no path")
-    config.path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = config.path.with_name(config.path.name + ".tmp")
-    text = "# studycli settings; edit with 'studycli config set KEY VALUE'\n"
-    text += yaml.safe_dump(config.as_nested(), sort_keys=True, allow_unicode=True)
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, config.path)
+    previous = config_file.read_text(config.path)
+    text = None
+    if previous is not None:
+        try:
+            old = _values(
+                config_file.flatten(config_file.parse(previous, config.path), config.path),
+                config.path,
+            )
+        except UsageError:
+            old = None  # a file that does not read: written afresh
+        if old is not None:
+            changes = {
+                k: config.values.get(k) for k in SETTINGS if old.get(k) != config.values.get(k)
+            }
+            text = config_file.edited(previous, changes)
+            if text is not None and not _reads_as(text, config):
+                text = None
+    if text is None:
+        import yaml
+
+        text = config_file.HEADER + yaml.safe_dump(
+            config.as_nested(), sort_keys=True, allow_unicode=True
+        )
+    config_file.write(config.path, text)
+    return previous
+
+
+def _reads_as(text: str, config: Config) -> bool:
+    """Whether an edited file reads back as exactly the settings meant."""
+    from studycli.storage import config_file
+
+    assert config.path is not None
+    try:
+        got = _values(
+            config_file.flatten(config_file.parse(text, config.path), config.path), config.path
+        )
+    except UsageError:
+        return False
+    return got == config.values
+
+
+def restore_config(config: Config, previous: str | None) -> None:
+    """Put config.yaml back as it was before `save_config` (after a failed transaction)."""
+    from studycli.storage import config_file
+
+    if config.path is not None:
+        config_file.restore(config.path, previous)

@@ -19,9 +19,17 @@ from typing import Any
 
 from studycli.errors import StoreError
 from studycli.scheduler import Scheduler
-from studycli.storage.backup import Backup, check_copy, list_backups
+from studycli.storage.backup import Backup, check_copy, list_backups, survey
 from studycli.storage.codec import LOG_COLUMNS, REVIEW, LogEntry
-from studycli.storage.faults import file_problem, is_damage, keep_aside
+from studycli.storage.faults import (
+    explain,
+    file_problem,
+    has_journal,
+    is_damage,
+    keep_aside,
+    os_problem,
+)
+from studycli.storage.lock import held_exclusively
 from studycli.storage.migrations import MIGRATION_NAMES
 from studycli.storage.store import (
     ANY_REVIEW,
@@ -53,6 +61,8 @@ class Checkup:
     reviews: int | None = None
     kept: list[Path] = field(default_factory=list)  # damaged copies already kept aside
     backups: list[Backup] = field(default_factory=list)
+    backups_note: str | None = None  # odd entries skipped, or why no copy can be made
+    blocked: str | None = None  # why it cannot be opened for changes (not damage): full, read-only
 
     @property
     def healthy(self) -> bool:
@@ -60,9 +70,17 @@ class Checkup:
 
 
 def examine(path: Path) -> Checkup:
-    """What is wrong with the database file, if anything (full integrity check; only reads)."""
+    """What is wrong with the database file, if anything (full integrity check; only reads).
+
+    Opened read-only, so that examining never changes a file (not even by checkpointing a
+    WAL into it). A file SQLite cannot open for a reason that is not damage (a full disk, a
+    read-only folder) is `blocked`, and then examined as it lies on disk when that is all
+    there is to it (no WAL with changes beside it).
+    """
     check = Checkup(path, exists=path.exists())
-    check.backups = list_backups(path)
+    found = survey(path)
+    check.backups = found.backups
+    check.backups_note = found.problem or found.odd_line()
     check.kept = sorted(path.parent.glob(f"{path.name}.damaged-*[0-9Z]"))
     if not check.exists:
         return check
@@ -70,36 +88,62 @@ def examine(path: Path) -> Checkup:
     if check.damage:
         return check
     try:
-        conn = sqlite3.connect(path, timeout=15)
+        conn = _open_to_examine(path)
     except sqlite3.Error as exc:
-        check.damage = str(exc)
-        return check
+        if is_damage(exc):
+            check.damage = str(exc)
+            return check
+        check.blocked = explain(exc, path)
+        if has_journal(path):
+            return check
+        try:
+            conn = _open_to_examine(path, immutable=True)
+        except sqlite3.Error:
+            return check
     try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        applied: list[str] = []
-        if "_sqlite_migrations" in tables:
-            applied = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT name FROM _sqlite_migrations WHERE migration_set = 'studycli'"
-                )
-            ]
-        unknown = [n for n in applied if n not in MIGRATION_NAMES]
-        check.newer = unknown[-1] if unknown else None
-        if not applied:
-            check.foreign = sorted(t for t in tables if not t.startswith(("sqlite_", "_sqlite_")))
-        problems = [r[0] for r in conn.execute("PRAGMA integrity_check(5)")]
-        if problems != ["ok"]:
-            check.damage = "integrity check: " + "; ".join(problems)
-        elif "review_log" in tables:
-            check.reviews = conn.execute(
-                f"SELECT count(*) FROM review_log WHERE kind IN {ANY_REVIEW}"
-            ).fetchone()[0]
+        _inspect(conn, check)
     except sqlite3.DatabaseError as exc:
-        check.damage = str(exc) if is_damage(exc) else f"unreadable ({exc})"
+        if is_damage(exc):
+            check.damage = str(exc)
+        elif check.blocked is None:
+            check.blocked = explain(exc, path)
     finally:
         conn.close()
     return check
+
+
+def _open_to_examine(path: Path, *, immutable: bool = False) -> sqlite3.Connection:
+    how = "immutable=1" if immutable else "mode=ro"
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?{how}", uri=True, timeout=15)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def _inspect(conn: sqlite3.Connection, check: Checkup) -> None:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    applied: list[str] = []
+    if "_sqlite_migrations" in tables:
+        applied = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'studycli'"
+            )
+        ]
+    unknown = [n for n in applied if n not in MIGRATION_NAMES]
+    check.newer = unknown[-1] if unknown else None
+    if not applied:
+        check.foreign = sorted(t for t in tables if not t.startswith(("sqlite_", "_sqlite_")))
+    problems = [r[0] for r in conn.execute("PRAGMA integrity_check(5)")]
+    if problems != ["ok"]:
+        check.damage = "integrity check: " + "; ".join(problems)
+    elif "review_log" in tables:
+        check.reviews = conn.execute(
+            f"SELECT count(*) FROM review_log WHERE kind IN {ANY_REVIEW}"
+        ).fetchone()[0]
 
 
 @dataclass
@@ -116,32 +160,42 @@ def salvage(path: Path, desired_retention: float) -> Salvage:
     """Replace a damaged database by everything that can be recovered (see the module doc).
 
     Card states are replayed with the FSRS parameters found among the recovered settings.
+    The database is held exclusively throughout (`lock.held_exclusively`): a drill in another
+    terminal waits, then writes into the repaired file, never into the one replaced. A
+    database that is a link keeps being one: the file it points to is replaced.
     """
-    kept = keep_aside(path) if path.exists() and path.stat().st_size else None
-    file_rows = _read_all(kept) if kept else {}
-    backup = next((b for b in list_backups(path) if check_copy(b.path) is None), None)
-    backup_rows = _read_all(backup.path) if backup else {}
-    merged = {t: {**backup_rows.get(t, {}), **file_rows.get(t, {})} for t in USER_TABLES}
-    partial = path.with_name(path.name + ".repairing")
-    for suffix in ("", "-wal", "-shm"):
-        partial.with_name(partial.name + suffix).unlink(missing_ok=True)
-    try:
-        with Store(partial) as fresh:
-            with fresh.transaction() as conn:
-                for table, rows in merged.items():
-                    _insert(conn, table, rows.values())
-            scheduler = Scheduler(fresh.get_setting("fsrs_parameters"), desired_retention)
-            cards = fresh.rebuild_states(scheduler)
-            reviews = fresh.review_count()
-            verdict = fresh.conn.execute("PRAGMA integrity_check").fetchone()[0]
-        if verdict != "ok":
-            raise StoreError(f"{partial}: the repaired copy fails its own check ({verdict})")
-        # The damaged file (with its WAL) is kept aside; its side files belong to it alone.
-        for suffix in ("-wal", "-shm", "-journal"):
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
-        os.replace(partial, path)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"{path}: repair failed: {exc}") from None
+    target = path.resolve() if path.is_symlink() else path
+    with held_exclusively(path):
+        kept = keep_aside(path) if path.exists() and path.stat().st_size else None
+        file_rows = _read_all(kept) if kept else {}
+        backup = next((b for b in list_backups(path) if check_copy(b.path) is None), None)
+        backup_rows = _read_all(backup.path) if backup else {}
+        merged = {t: {**backup_rows.get(t, {}), **file_rows.get(t, {})} for t in USER_TABLES}
+        partial = target.with_name(target.name + ".repairing")
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            partial.with_name(partial.name + suffix).unlink(missing_ok=True)
+        try:
+            with Store(partial) as fresh:
+                with fresh.transaction() as conn:
+                    for table, rows in merged.items():
+                        _insert(conn, table, rows.values())
+                scheduler = Scheduler(fresh.get_setting("fsrs_parameters"), desired_retention)
+                cards = fresh.rebuild_states(scheduler)
+                reviews = fresh.review_count()
+                verdict = fresh.conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if verdict != "ok":
+                raise StoreError(f"{partial}: the repaired copy fails its own check ({verdict})")
+            # The damaged file (with its WAL) is kept aside; its side files belong to it alone.
+            for side in {path, target}:
+                for suffix in ("-wal", "-shm", "-journal"):
+                    side.with_name(side.name + suffix).unlink(missing_ok=True)
+            os.replace(partial, target)
+        except OSError as exc:
+            raise StoreError(f"{path}: repair failed: {os_problem(exc, target)}") from None
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: repair failed: {explain(exc, target)}") from None
+        finally:
+            partial.with_name(partial.name + ".lock").unlink(missing_ok=True)
     from_file = len(file_rows.get("review_log", {}))
     only_backup = len(set(backup_rows.get("review_log", {})) - set(file_rows.get("review_log", {})))
     return Salvage(kept, from_file, only_backup, backup.name if backup else None, reviews, cards)

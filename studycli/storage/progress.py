@@ -68,3 +68,25 @@ def put_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value))
         )
+
+
+def _by_uid(conn: sqlite3.Connection, sql: str, packed: list[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(packed), 500):  # well under SQLite's limit on bound values
+        part = packed[start : start + 500]
+        yield from conn.execute(sql.format(marks=", ".join("?" for _ in part)), part)
+
+
+def log_rows_by_uid(conn: sqlite3.Connection, uids: list[str]) -> dict[str, tuple[Any, ...]]:
+    """The local review-log rows among `uids`, as LOG_COLUMNS tuples, by uid."""
+    from studycli.storage.codec import pack_uid
+    from studycli.storage.store import LOG_SELECT, log_entry
+
+    sql = f"{LOG_SELECT} WHERE id IN (SELECT id FROM review_log WHERE uid IN ({{marks}}))"
+    found = (log_entry(row) for row in _by_uid(conn, sql, [pack_uid(u) for u in uids]))
+    return {e.uid: tuple(e) for e in found}
+
+
+def plan_rows_by_uid(conn: sqlite3.Connection, uids: list[str]) -> dict[str, tuple[Any, ...]]:
+    """The local roadmap-log rows among `uids`, as PLAN_COLUMNS tuples, by uid."""
+    sql = f"SELECT {', '.join(PLAN_COLUMNS)} FROM plan_log WHERE uid IN ({{marks}})"
+    return {row[0]: tuple(row) for row in _by_uid(conn, sql, list(uids))}

@@ -10,18 +10,25 @@ Opening never changes a file that is not healthy and ours: the header is checked
 before SQLite sees the file (a damaged one is first copied aside under a timestamped
 name), and a foreign or newer schema is refused before the first statement that
 could write. SQLite failures become one line that says what to do (`explain`).
+
+Every write holds the lock file shared and checks that the path still names the file it
+opened (`lock.py`): when a repair or restore in another terminal has replaced the file,
+the write goes to the new one, never into the orphan. A rating that cannot be written
+within the busy timeout is kept in a pending file and saved by the next write (`pending.py`).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from studycli.errors import StoreError
-from studycli.scheduler import CardState, Scheduler
+from studycli.scheduler import DEFAULT_PARAMETERS, CardState, Scheduler
+from studycli.storage import opening
 from studycli.storage.codec import (
     KIND_CODE,
     KINDS,
@@ -36,14 +43,8 @@ from studycli.storage.codec import (
     unpack_answer,
     unpack_uid,
 )
-from studycli.storage.faults import (
-    BUSY_TIMEOUT_S,
-    _retry_busy,
-    damaged_error,
-    explain,
-    file_problem,
-    is_damage,
-)
+from studycli.storage.faults import BUSY_TIMEOUT_S, DatabaseBusy, is_busy
+from studycli.storage.lock import REPLACING_ELSEWHERE, DbLock, LockTimeout, file_id
 from studycli.storage.migrations import MIGRATION_NAMES
 
 ROADMAP_START = "roadmap_start"  # setting: the day the 30-day plan was started (roadmap.py)
@@ -177,100 +178,62 @@ class Store:
         self.open_mode = open_mode
         # Called once, just before this connection's first write (the daily backup, backup.py).
         self.before_write = before_write
-        self.conn = self._connect()
-        self._names = _Names(self.conn)
-        self._ensure_schema()
+        self.lock = DbLock(self.path)
+        self.notices: list[str] = []  # things the user should hear about (a reopened file...)
+        self.kept_pending = 0  # ratings this process kept in pending files (the file was busy)
+        self._bulk: list[str] = []  # tokens of the whole-database operations under way (bulk.py)
+        # Set when a write found FSRS parameters newer than the caller's scheduler (`_current`).
+        self.updated_scheduler: Scheduler | None = None
+        self._open()
 
     # -- opening ------------------------------------------------------------------
 
-    def _connect(self) -> sqlite3.Connection:
+    def _open(self) -> None:
+        """Connect and check the schema, holding the lock file shared: never mid-replacement."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create data folder {self.path.parent}: {exc.strerror}"
+            self.lock.acquire_shared(BUSY_TIMEOUT_S)
+        except LockTimeout:
+            self.lock.close()
+            raise DatabaseBusy(
+                f"{self.path}: cannot open database: {REPLACING_ELSEWHERE} "
+                f"(for over {BUSY_TIMEOUT_S:.0f} s); try again when it has finished"
             ) from None
-        # Look before SQLite does: a damaged file is copied aside before anything else happens.
-        problem = file_problem(self.path)
-        if problem:
-            raise damaged_error(self.path, problem)
         try:
-            if self.open_mode:
-                uri = f"{self.path.absolute().as_uri()}?mode={self.open_mode}"
-                conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            else:
-                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        except sqlite3.Error as exc:
-            raise self._error("cannot open database", exc) from None
-        return conn
+            self.conn = self._connect()
+            self._names = _Names(self.conn)
+            self._file = file_id(self.path)  # what every write checks the path still names
+            self._ensure_schema()
+        except BaseException:
+            self.lock.close()
+            raise
+        finally:
+            self.lock.release_shared()
+
+    def _reopen(self) -> None:
+        """The path names another file now (a repair or restore elsewhere): go over to it."""
+        with suppress(sqlite3.Error):
+            self.conn.close()  # SQLite neither checkpoints nor deletes a WAL of a moved file
+        if file_id(self.path) is None:
+            raise StoreError(
+                f"{self.path}: the database file was removed while this studycli had it open; "
+                "nothing more was saved"
+            )
+        self._open()
+        self.notices.append(
+            "the database file was replaced by a repair or restore in another terminal; "
+            "reopened it, and this rating was saved there"
+        )
+
+    def _connect(self) -> sqlite3.Connection:
+        return opening.connect(self.path, self.open_mode)
 
     def _ensure_schema(self) -> None:
-        # Only reads until the file is known to be a healthy studycli database of a known schema.
-        try:
-            applied = _retry_busy(self._applied_migrations)
-            foreign = [] if applied else _retry_busy(self._foreign_tables)
-        except sqlite3.DatabaseError as exc:
-            self.conn.close()
-            if is_damage(exc):
-                raise damaged_error(self.path, str(exc)) from None
-            raise self._error("cannot open database", exc) from None
-        unknown = [n for n in applied if n not in MIGRATION_NAMES]
-        if foreign or unknown:
-            self.conn.close()
-        if foreign:
-            raise StoreError(
-                f"{self.path}: not a studycli database (it holds {', '.join(foreign[:3])}); "
-                "nothing was changed; choose another data folder with --home"
-            )
-        if unknown:
-            raise StoreError(
-                f"{self.path}: written by a newer studycli (schema step '{unknown[-1]}'); "
-                "upgrade studycli to use it (nothing was changed)"
-            )
-        try:
-            self._enable_wal()
-            # FULL: a rating shown as saved survives a power loss too.
-            self.conn.execute("PRAGMA synchronous = FULL")
-            self.conn.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.Error as exc:
-            self.conn.close()
-            raise self._error("cannot open database", exc) from None
+        applied = opening.check_schema(self.conn, self.path)
         if len(applied) < len(MIGRATION_NAMES):
             self._migrate()
 
-    def _enable_wal(self) -> None:
-        """Switch a new database to WAL, even while another studycli opens it at the same moment."""
-
-        def switch() -> None:
-            if self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
-                raise sqlite3.OperationalError("database is locked")  # the mode did not change
-
-        _retry_busy(switch)
-
     def _error(self, what: str, exc: BaseException) -> StoreError:
-        if is_damage(exc):
-            return damaged_error(self.path, str(exc))
-        return StoreError(f"{self.path}: {what}: {explain(exc, self.path)}")
-
-    def _foreign_tables(self) -> list[str]:
-        """Tables of another application in a file with no studycli schema (empty if none)."""
-        rows = self.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
-            "AND name NOT LIKE 'sqlite_%' AND name != '_sqlite_migrations' ORDER BY name"
-        )
-        return [r[0] for r in rows]
-
-    def _applied_migrations(self) -> list[str]:
-        exists = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='_sqlite_migrations'"
-        ).fetchone()
-        if not exists:
-            return []
-        rows = self.conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'studycli' ORDER BY rowid"
-        )
-        return [r[0] for r in rows]
+        return opening.open_error(self.path, what, exc)
 
     def _migrate(self) -> None:
         from sqlite_utils import Database
@@ -286,11 +249,21 @@ class Store:
             raise self._error("cannot prepare database", exc) from None
         # A step that rebuilds a table (m008) leaves the old pages free: give them back.
         if self.conn.execute("PRAGMA freelist_count").fetchone()[0]:
-            with suppress(sqlite3.OperationalError):  # busy (another studycli): next time
-                self.conn.execute("VACUUM")
+            with suppress(sqlite3.OperationalError, LockTimeout):  # busy: next time
+                self.lock.acquire_shared(0)
+                try:
+                    self.conn.execute("VACUUM")
+                finally:
+                    self.lock.release_shared()
 
     def close(self) -> None:
         self.conn.close()
+        self.lock.close()
+
+    def take_notices(self) -> list[str]:
+        """What happened that the user should hear about, once."""
+        notices, self.notices = self.notices, []
+        return notices
 
     def __enter__(self) -> Store:
         return self
@@ -300,25 +273,67 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT: one writer at a time, waiting up to the busy timeout."""
+        """BEGIN IMMEDIATE ... COMMIT: one writer at a time, waiting up to the busy timeout,
+        always into the file the path names (see the module doc)."""
         if self.before_write is not None:
             hook, self.before_write = self.before_write, None
             hook(self)
+        self._begin()  # holds the lock file shared and SQLite's write lock
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise self._error("cannot write", exc) from None
-        try:
-            yield self.conn
-        except BaseException:
-            self._rollback()
-            raise
-        else:
+            try:
+                yield self.conn
+            except BaseException:
+                self._rollback()
+                raise
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._rollback()
                 raise self._error("could not save", exc) from None
+        finally:
+            self.lock.release_shared()
+
+    def _begin(self) -> None:
+        for _ in range(5):
+            try:
+                self.lock.acquire_shared(BUSY_TIMEOUT_S)
+            except LockTimeout:
+                raise DatabaseBusy(
+                    f"{self.path}: cannot write: {REPLACING_ELSEWHERE} "
+                    f"(for over {BUSY_TIMEOUT_S:.0f} s)"
+                ) from None
+            try:
+                self._begin_immediate()
+            except BaseException:
+                self.lock.release_shared()
+                raise
+            if file_id(self.path) == self._file:
+                return
+            self._rollback()
+            self.lock.release_shared()
+            self._reopen()
+        raise StoreError(f"{self.path}: the database file keeps being replaced; try again")
+
+    def _begin_immediate(self) -> None:
+        """BEGIN IMMEDIATE, retried every few milliseconds up to the busy timeout.
+
+        SQLite's own busy handler sleeps up to 100 ms between tries, so a rating waiting
+        beside an import that pauses only briefly between its chunks would keep missing
+        its turn; polling often lets it in at the first pause.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not is_busy(exc) or time.monotonic() >= deadline:
+                        raise self._error("cannot write", exc) from None
+                time.sleep(0.002)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
     def _rollback(self) -> None:
         self._names.forget()  # names created in the transaction are gone with it
@@ -336,25 +351,92 @@ class Store:
         *,
         expected: CardState | None = None,
         scheduler: Scheduler | None = None,
-    ) -> None:
+    ) -> bool:
         """Append one log entry and store the card's new state, atomically.
 
         Given the `scheduler` (and the state `expected` to be current, from which `new_state`
         was computed), the state is replayed from the log inside the transaction when another
         terminal changed the card meanwhile or the entry does not sort last among the card's
         events: the cache then always equals a replay of the log.
+
+        Returns True when saved; False when the database stayed busy past the timeout and the
+        entry was kept in a pending file instead, to be saved by the next write.
         """
         try:
             with self.transaction() as conn:
                 replay = scheduler is not None and new_state is not None
-                replay = replay and self._stale(entry, expected)
+                changed = False
+                if scheduler is not None and (current := self._current(scheduler)) is not scheduler:
+                    scheduler, changed = current, True  # optimize ran since the caller's read
+                replay = replay and (changed or self._stale(entry, expected))
                 insert_log(conn, [entry], self._names)
                 if replay and scheduler is not None:
                     new_state = scheduler.replay(entry.card_id, self.card_events(entry.card_id))
                 if new_state is not None:
                     conn.execute(_STATE_UPSERT, _state_row(new_state))
+        except DatabaseBusy:
+            from studycli.storage import pending
+
+            if entry.kind != "review" or pending.keep(self.path, entry) is None:
+                raise
+            self.kept_pending += 1
+            return False
         except sqlite3.DatabaseError as exc:
             raise self._error("could not save the review", exc) from None
+        if self.kept_pending and scheduler is not None:
+            self.save_pending(scheduler)
+        return True
+
+    def pending_ratings(self) -> int:
+        """Ratings kept in pending files while the database was busy, not yet saved."""
+        from studycli.storage import pending
+
+        return len(pending.waiting(self.path))
+
+    def save_pending(self, scheduler: Scheduler) -> int:
+        """Save the ratings kept in pending files (each uid once) and replay their cards."""
+        from studycli.storage import pending
+
+        files = pending.waiting(self.path)
+        kept = [(f, e) for f in files if (e := pending.read(f)) is not None]
+        if not kept:
+            return 0
+        try:
+            with self.transaction() as conn:
+                scheduler = self._current(scheduler)
+                insert_log(conn, [e for _, e in kept], self._names)
+                for card_id in sorted({e.card_id for _, e in kept}):
+                    state = scheduler.replay(card_id, self.card_events(card_id))
+                    conn.execute(_STATE_UPSERT, _state_row(state))
+        except DatabaseBusy:
+            return 0  # still busy: the files wait for the next write
+        except sqlite3.DatabaseError as exc:
+            raise self._error("could not save the kept ratings", exc) from None
+        for f, _ in kept:
+            f.unlink(missing_ok=True)
+        self.kept_pending = 0
+        return len(kept)
+
+    def _current(self, scheduler: Scheduler) -> Scheduler:
+        """`scheduler`, or one with the FSRS parameters now stored when they have changed (an
+        `optimize` in another terminal): a state is never computed with parameters no replay
+        of the log would use. The newer one is kept in `updated_scheduler` for the caller."""
+        row = self.conn.execute(
+            "SELECT value FROM settings WHERE key = 'fsrs_parameters'"
+        ).fetchone()
+        if row is None:
+            stored = DEFAULT_PARAMETERS
+        else:
+            import json
+
+            stored = tuple(json.loads(row[0]))
+        if tuple(stored) == tuple(scheduler.parameters):
+            return scheduler
+        if self.updated_scheduler is None or tuple(self.updated_scheduler.parameters) != tuple(
+            stored
+        ):
+            self.updated_scheduler = Scheduler(list(stored), scheduler.desired_retention)
+        return self.updated_scheduler
 
     def _stale(self, entry: LogEntry, expected: CardState | None) -> bool:
         if expected is not None and self.state(entry.card_id) != expected:
@@ -370,6 +452,7 @@ class Store:
         """Append an event (undo, suspend, ...) and recompute that card's state from its log."""
         try:
             with self.transaction() as conn:
+                scheduler = self._current(scheduler)
                 insert_log(conn, [entry], self._names)
                 state = scheduler.replay(entry.card_id, self.card_events(entry.card_id))
                 conn.execute(_STATE_UPSERT, _state_row(state))
@@ -385,27 +468,30 @@ class Store:
         )
         return [_event(r) for r in rows]
 
-    def rebuild_states(self, scheduler: Scheduler) -> int:
-        """Recompute the whole card-state cache from the review log alone. Returns cards rebuilt."""
-        names = dict(self.conn.execute("SELECT key, name FROM names"))
-        rows = self.conn.execute(
-            "SELECT card, uid, kind, ts, day, rating, ref FROM review_log ORDER BY card, ts, uid"
-        )
-        states: list[CardState] = []
-        current: int | None = None
-        events: list[tuple[str, str, int, int, int | None, str | None]] = []
-        for card, *event in rows:
-            if card != current:
-                if current is not None:
-                    states.append(scheduler.replay(names[current], events))
-                current, events = card, []
-            events.append(_event(event))
-        if current is not None:
-            states.append(scheduler.replay(names[current], events))
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM card_state")
-            conn.executemany(_STATE_UPSERT, (_state_row(s) for s in states))
-        return len(states)
+    def rebuild_states(self, scheduler: Scheduler, *, claim: bool = False) -> int:
+        """Recompute the whole card-state cache from the review log alone. Returns cards rebuilt.
+
+        In chunks, each card read and written in one transaction (bulk.py)."""
+        from studycli.storage.bulk import rebuild_all
+
+        return rebuild_all(self, scheduler, claim=claim)
+
+    def bulk(self, what: str) -> AbstractContextManager[None]:
+        """Whole-database work (an import...): see bulk.py."""
+        from studycli.storage.bulk import bulk
+
+        return bulk(self, what)
+
+    def unfinished(self) -> list[str]:
+        """Whole-database work a killed process left unfinished (the card states may lag)."""
+        from studycli.storage.bulk import unfinished
+
+        return unfinished(self)
+
+    def claim_unfinished(self) -> bool:
+        from studycli.storage.bulk import claim_unfinished
+
+        return claim_unfinished(self)
 
     # -- reading ------------------------------------------------------------------
 

@@ -64,6 +64,8 @@ class Drill:
         return self.last_ts
 
     notes: dict[str, str] = field(default_factory=dict)  # card id -> why it is asked today
+    # The last rating waits in a pending file: the database stayed busy (storage/pending.py).
+    last_kept: bool = False
 
     def __post_init__(self) -> None:
         # A card id with no card (removed from the content) is never asked, so reading
@@ -142,10 +144,13 @@ class Drill:
             answer=answer,
             session=self.session_id,
         )
-        self.store.record(entry, outcome.state, expected=before, scheduler=self.scheduler)
+        saved = self.store.record(entry, outcome.state, expected=before, scheduler=self.scheduler)
+        self.last_kept = not saved
+        if self.store.updated_scheduler is not None:  # `optimize` ran meanwhile: follow it
+            self.scheduler = self.store.updated_scheduler
         ahead = before.reps > 0 and before.due_day is not None and before.due_day > day
         self.leech = None
-        if becomes_leech(before, outcome.state, self.leech_lapses):
+        if saved and becomes_leech(before, outcome.state, self.leech_lapses):
             suspend = self.leech_action == "suspend"
             self.leech = LeechNote(card.id, outcome.state.lapses, suspended=suspend)
             if suspend:

@@ -218,6 +218,14 @@ def run_drill(
                 suggested=suggested,
                 rated_by="grader" if suggested == rating else None,
             )
+            if drill.last_kept:  # the database stayed busy: the rating waits in a file
+                console.print(
+                    f"[{RATING_STYLE[rating]}]{RATING_NAMES[rating]}[/] kept · the database is "
+                    "busy (another program holds it); your answer and rating wait in "
+                    "pending-ratings/ and are saved with the next save",
+                    highlight=False,
+                )
+                continue
             if grade is not None:
                 from studycli.storage.grades import link_review
 
@@ -225,6 +233,8 @@ def run_drill(
             console.print(_saved_line(drill, rating, outcome.label), highlight=False)
             if drill.leech is not None:
                 console.print(leech_line(drill.leech), highlight=False, soft_wrap=True)
+            for note in drill.store.take_notices():  # e.g. the file was replaced and reopened
+                console.print(f"[yellow]{note}[/]", highlight=False)
     except Quit:
         reason = "quit"
     except KeyboardInterrupt:
