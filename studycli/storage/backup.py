@@ -7,11 +7,13 @@ check is one stat of today's file name. The last `KEEP` daily copies stay in
 `<home>/backups/studycli-YYYY-MM-DD.db`, each a self-contained file (rollback journal, no WAL
 beside it), its modification time set to the moment it was made.
 
-The folder is read by what its entries are, not by their names alone: a copy counts (and is
-ever deleted) only if it is a regular file that opens as a studycli database, made on the day
-its name says, and not in the future. Anything else named like a copy (a folder, a link, a
-file from elsewhere) is left alone and reported in one line (`survey`). Restoring first keeps
-the current database in the same folder, so a restore can itself be undone.
+The folder is read by what its entries hold, not by their names alone: each copy records
+inside itself when it was made (`MADE_KEY`), copies are ordered by that, a second file
+bearing the same record is a duplicate, and only a regular file that opens as a studycli
+database is ever deleted by pruning. Anything else named like a copy (a folder, a link, a
+file that is not a database, a duplicate) is left alone and reported in one line
+(`Survey.odd_line`). Restoring first keeps the current database in the same folder, so a
+restore can itself be undone.
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studycli.errors import StoreError, UsageError
-from studycli.storage.faults import check_file, damaged_error, explain, is_damage, os_problem
+from studycli.storage.faults import (
+    SQLITE_HEADER,
+    check_file,
+    damaged_error,
+    explain,
+    is_damage,
+    os_problem,
+)
 from studycli.storage.lock import held_exclusively
 from studycli.storage.migrations import MIGRATION_NAMES
 from studycli.storage.store import ANY_REVIEW, Store
@@ -44,7 +53,11 @@ BEFORE_RESTORE_RE = re.compile(r"^studycli-before-restore-(\d{8}T\d{6})\.db$")
 
 PARTIAL_MAX_AGE_S = 3600  # a copy left half-written by a killed process is removed after this
 
-DAY_S = 86400
+# Settings keys inside a copy: when it was made (written into the copy only), and the marker of
+# unfinished whole-database work (bulk.py), which a copy must not carry into a restore.
+MADE_KEY = "local.backup_made"
+
+UNFINISHED_KEY = "local.unfinished"
 
 
 @dataclass(frozen=True)
@@ -124,13 +137,12 @@ def daily_backup(store: Store, now: dt.datetime) -> Path | None:
         folder.mkdir(exist_ok=True)
         _remove_stale_partials(folder)
         copy_database(store.conn, partial)
-        made = now.timestamp()
-        os.utime(partial, (made, made))
+        _stamp(partial, now)
         os.replace(partial, target)  # two processes on the same day: either copy is right
     except (OSError, sqlite3.Error):
         _remove_partial(partial)  # e.g. a full disk: the rating still gets its chance
         return None
-    prune(folder, now)
+    prune(folder)
     return target
 
 
@@ -170,7 +182,7 @@ def _remove_stale_partials(folder: Path) -> None:
             pass
 
 
-def prune(folder: Path, now: dt.datetime, keep: int = KEEP) -> list[Path]:
+def prune(folder: Path, keep: int = KEEP) -> list[Path]:
     """Delete all but the newest `keep` daily copies; returns the ones deleted.
 
     Only copies that are studycli's (see the module doc) count, newest by when they were
@@ -178,7 +190,7 @@ def prune(folder: Path, now: dt.datetime, keep: int = KEEP) -> list[Path]:
     """
     daily = [
         b
-        for b in survey_folder(folder, now, summaries=False).backups
+        for b in survey_folder(folder, summaries=False).backups
         if DAILY_RE.match(b.name) and _is_studycli_copy(b.path)
     ]
     old = daily[keep:]
@@ -207,13 +219,11 @@ def list_backups(db_path: Path) -> list[Backup]:
     return survey(db_path).backups
 
 
-def survey(db_path: Path, now: dt.datetime | None = None) -> Survey:
-    return survey_folder(backup_folder(db_path), now)
+def survey(db_path: Path) -> Survey:
+    return survey_folder(backup_folder(db_path))
 
 
-def survey_folder(
-    folder: Path, now: dt.datetime | None = None, *, summaries: bool = True
-) -> Survey:
+def survey_folder(folder: Path, *, summaries: bool = True) -> Survey:
     """The copies in `folder`, and the entries named like copies that are not (left alone)."""
     found = Survey()
     try:
@@ -226,52 +236,101 @@ def survey_folder(
     if not stat.S_ISDIR(mode) and not (stat.S_ISLNK(mode) and folder.is_dir()):
         found.problem = f"{folder} is not a folder, so no daily copy can be made; move it away"
         return found
-    latest = max(time.time(), now.timestamp() if now else 0) + DAY_S
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
         found.problem = f"{folder} cannot be read ({exc.strerror or exc})"
         return found
+    by_stamp: dict[str, list[Backup]] = {}
     for entry in entries:
         if not (entry.name.startswith("studycli-") and entry.name.endswith(".db")):
             continue
-        what = _what_it_is(entry, latest)
+        what = _what_it_is(entry)
         if what:
             found.odd.append((entry.name, what))
             continue
         st = entry.stat(follow_symlinks=False)
         path = Path(entry.path)
+        stamp = made_stamp(path)
         reviews, last = _summary(path) if summaries else (None, None)
-        found.backups.append(Backup(entry.name, path, st.st_size, reviews, last, st.st_mtime))
+        made = stamp[0] / 1000 if stamp is not None else st.st_mtime
+        copy = Backup(entry.name, path, st.st_size, reviews, last, made)
+        if stamp is None:
+            found.backups.append(copy)  # made before copies were stamped, or not readable
+        else:
+            by_stamp.setdefault(stamp[1], []).append(copy)
+    for same in by_stamp.values():  # one copy under several names: the one named for its day
+        first, *others = sorted(same, key=lambda c: (not _named_for(c), c.name))
+        found.backups.append(first)
+        found.odd += [(c.name, f"a copy of {first.name}") for c in others]
+    found.odd.sort()
     found.backups.sort(key=lambda b: (b.made, b.name), reverse=True)
     return found
 
 
-def _what_it_is(entry: os.DirEntry[str], latest: float) -> str | None:
-    """Why an entry named like a copy is not one of studycli's copies; None if it is one."""
+def _what_it_is(entry: os.DirEntry[str]) -> str | None:
+    """Why an entry named like a copy is not one; None when it may be (its content decides)."""
     if entry.is_symlink():
         return "a link" if os.path.exists(entry.path) else "a link to nothing"
     if entry.is_dir(follow_symlinks=False):
         return "a folder"
     if not entry.is_file(follow_symlinks=False):
         return "not a regular file"
-    made = entry.stat(follow_symlinks=False).st_mtime
-    if made > latest:
-        return "made in the future"
-    daily, before = DAILY_RE.match(entry.name), BEFORE_RESTORE_RE.match(entry.name)
-    try:
-        if daily:
-            named = dt.date.fromisoformat(daily.group(1))
-        elif before:
-            named = dt.datetime.strptime(before.group(1), "%Y%m%dT%H%M%S").date()
-        else:
-            return "not a name studycli gives its copies"
-        made_day = dt.date.fromtimestamp(made)
-    except (ValueError, OverflowError, OSError):
+    if not (DAILY_RE.match(entry.name) or BEFORE_RESTORE_RE.match(entry.name)):
         return "not a name studycli gives its copies"
-    if abs((made_day - named).days) > 1:
-        return f"named for {named.isoformat()} but made on {made_day.isoformat()}"
+    try:
+        with open(entry.path, "rb") as fh:
+            if fh.read(16) != SQLITE_HEADER:
+                return "not an SQLite database"
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
     return None
+
+
+def _named_for(copy: Backup) -> bool:
+    """Whether a copy's name says the day its made stamp does."""
+    m = DAILY_RE.match(copy.name)
+    try:
+        return bool(m) and dt.date.fromtimestamp(copy.made).isoformat() == m.group(1)  # type: ignore[union-attr]
+    except (ValueError, OverflowError, OSError):
+        return False
+
+
+def made_stamp(path: Path) -> tuple[int, str] | None:
+    """(when, which): the record a copy bears of when studycli made it (epoch ms) and a token
+    no other copy bears; None if it bears none (made before copies were stamped)."""
+    import json
+
+    try:
+        conn = open_read_only(path)
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = ?", (MADE_KEY,)).fetchone()
+        finally:
+            conn.close()
+        if row is None:
+            return None
+        made = json.loads(row[0])
+        return int(made["ms"]), str(made["id"])
+    except (sqlite3.Error, ValueError, TypeError, KeyError):
+        return None
+
+
+def _stamp(path: Path, now: dt.datetime) -> None:
+    """Record inside a fresh copy when it was made (and set its file time to match)."""
+    import json
+
+    made = {"ms": int(now.timestamp() * 1000), "id": os.urandom(8).hex()}
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                (MADE_KEY, json.dumps(made)),
+            )
+            conn.execute("DELETE FROM settings WHERE key = ?", (UNFINISHED_KEY,))
+    finally:
+        conn.close()
+    os.utime(path, (now.timestamp(), now.timestamp()))
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:
@@ -350,6 +409,15 @@ def restore_backup(db_path: Path, name: str, now: dt.datetime) -> tuple[Backup, 
                 partial = target.with_name(target.name + ".restoring")
                 try:
                     copy_database(source, partial)
+                    forget = sqlite3.connect(partial)
+                    try:
+                        with forget:
+                            forget.execute(
+                                "DELETE FROM settings WHERE key IN (?, ?)",
+                                (MADE_KEY, UNFINISHED_KEY),
+                            )
+                    finally:
+                        forget.close()
                     for suffix in ("-wal", "-shm", "-journal"):  # they belonged to the old file
                         target.with_name(target.name + suffix).unlink(missing_ok=True)
                     os.replace(partial, target)
@@ -384,6 +452,7 @@ def _keep_current(db_path: Path, now: dt.datetime) -> Path | None:
                 copy_database(conn, partial)
             finally:
                 conn.close()
+            _stamp(partial, now)
         except sqlite3.DatabaseError as exc:  # a damaged file: copy its bytes (and WAL) as they are
             if not is_damage(exc):
                 raise
@@ -392,8 +461,7 @@ def _keep_current(db_path: Path, now: dt.datetime) -> Path | None:
             wal = db_path.with_name(db_path.name + "-wal")
             if wal.exists():
                 shutil.copyfile(wal, kept.with_name(kept.name + "-wal"))
-        made = now.timestamp()
-        os.utime(partial, (made, made))
+            os.utime(partial, (now.timestamp(), now.timestamp()))
         os.replace(partial, kept)
     except OSError as exc:
         _remove_partial(partial)
@@ -418,6 +486,8 @@ def _restore_in_place(source: sqlite3.Connection, db_path: Path) -> bool:
         try:
             live.execute("SELECT count(*) FROM sqlite_master").fetchone()
             source.backup(live)
+            with live:  # the copy's own records are not the database's
+                live.execute("DELETE FROM settings WHERE key IN (?, ?)", (MADE_KEY, UNFINISHED_KEY))
         finally:
             live.close()
     except sqlite3.DatabaseError as exc:

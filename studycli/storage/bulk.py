@@ -19,17 +19,29 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from studycli.scheduler import CardState, Scheduler
+from studycli.storage.codec import STATE_UPSERT, log_event, state_row
 from studycli.storage.faults import BUSY_TIMEOUT_S, DatabaseBusy
-from studycli.storage.lock import LockTimeout
+from studycli.storage.lock import DbLock, LockTimeout
 
-if TYPE_CHECKING:
-    from studycli.storage.store import Store
+
+class Store(Protocol):
+    """What bulk work needs of a store.Store (which imports this module, not the reverse)."""
+
+    path: Path
+    conn: sqlite3.Connection
+    lock: DbLock
+    _bulk: list[str]
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
 
 MARKER = "local.unfinished"  # settings key: [{"token": ..., "what": "import"}, ...]
 CHUNK_S = 0.25  # the longest a chunk should hold the write lock
@@ -153,8 +165,6 @@ def rebuild_all(store: Store, scheduler: Scheduler, *, claim: bool = False) -> i
 
 
 def _rebuild_range(conn: Any, scheduler: Scheduler, lo: int, hi: int) -> None:
-    from studycli.storage.store import _STATE_UPSERT, _event, _state_row
-
     names = dict(conn.execute("SELECT key, name FROM names WHERE key BETWEEN ? AND ?", (lo, hi)))
     rows = conn.execute(
         "SELECT card, uid, kind, ts, day, rating, ref FROM review_log "
@@ -169,7 +179,7 @@ def _rebuild_range(conn: Any, scheduler: Scheduler, lo: int, hi: int) -> None:
             if current is not None:
                 states.append(scheduler.replay(names[current], events))
             current, events = card, []
-        events.append(_event(event))
+        events.append(log_event(event))
     if current is not None:
         states.append(scheduler.replay(names[current], events))
-    conn.executemany(_STATE_UPSERT, (_state_row(s) for s in states))
+    conn.executemany(STATE_UPSERT, (state_row(s) for s in states))

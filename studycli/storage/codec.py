@@ -5,14 +5,19 @@ answer: kinds and phases are small integers (their index below), card ids, rater
 sessions are keys into `names` (each string stored once), a uid of 16 hex digits is
 stored as its 8 bytes, and an answer is zlib-compressed when that makes it shorter.
 Everything above the storage layer reads and writes `LogEntry`'s plain strings.
+
+It also knows the card-state row (`state_row`, `row_state`) and turns a stored review-log
+row into the event Scheduler.replay takes (`log_event`).
 """
 
 from __future__ import annotations
 
 import os
 import zlib
-from typing import NamedTuple, overload
+from collections.abc import Sequence
+from typing import Any, NamedTuple, overload
 
+from studycli.scheduler import CardState
 from studycli.vocab import Phase, ReviewKind
 
 
@@ -89,3 +94,36 @@ def pack_answer(text: str | None) -> bytes | str | None:
 
 def unpack_answer(value: bytes | str | None) -> str | None:
     return zlib.decompress(value).decode() if isinstance(value, bytes) else value
+
+
+# -- rows of card_state, and review_log rows as Scheduler.replay takes them ------------
+
+STATE_COLUMNS = (
+    "card_id", "phase", "stability", "difficulty", "due_day", "due_ts", "last_day", "last_ts",
+    "first_day", "reps", "lapses", "last_rating", "suspended", "last_uid",
+)  # fmt: skip
+
+STATE_SELECT = "SELECT " + ", ".join(STATE_COLUMNS) + " FROM card_state"
+
+STATE_UPSERT = (
+    f"INSERT OR REPLACE INTO card_state ({', '.join(STATE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in STATE_COLUMNS)})"
+)
+
+
+def state_row(s: CardState) -> tuple[Any, ...]:
+    return (
+        s.card_id, s.phase, s.stability, s.difficulty, s.due_day, s.due_ts, s.last_day,
+        s.last_ts, s.first_day, s.reps, s.lapses, s.last_rating, int(s.suspended), s.last_uid,
+    )  # fmt: skip
+
+
+def row_state(row: Sequence[Any]) -> CardState:
+    # `suspended` stays SQLite's 0/1: it compares equal to False/True, and this runs 10k times a start.
+    return CardState(*row)
+
+
+def log_event(row: Sequence[Any]) -> tuple[str, str, int, int, int | None, str | None]:
+    """(uid, kind, ts, day, rating, ref) of a review_log row, as Scheduler.replay takes them."""
+    uid, kind, ts, day, rating, ref = row
+    return unpack_uid(uid), KINDS[kind], ts, day, rating, unpack_uid(ref)

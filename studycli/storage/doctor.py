@@ -19,7 +19,14 @@ from typing import Any
 
 from studycli.errors import StoreError
 from studycli.scheduler import Scheduler
-from studycli.storage.backup import Backup, check_copy, list_backups, survey
+from studycli.storage.backup import (
+    MADE_KEY,
+    UNFINISHED_KEY,
+    Backup,
+    check_copy,
+    list_backups,
+    survey,
+)
 from studycli.storage.codec import LOG_COLUMNS, REVIEW, LogEntry
 from studycli.storage.faults import (
     explain,
@@ -171,6 +178,8 @@ def salvage(path: Path, desired_retention: float) -> Salvage:
         backup = next((b for b in list_backups(path) if check_copy(b.path) is None), None)
         backup_rows = _read_all(backup.path) if backup else {}
         merged = {t: {**backup_rows.get(t, {}), **file_rows.get(t, {})} for t in USER_TABLES}
+        for own in (MADE_KEY, UNFINISHED_KEY):  # a copy's records, not the user's settings
+            merged["settings"].pop(own, None)
         partial = target.with_name(target.name + ".repairing")
         for suffix in ("", "-wal", "-shm", ".lock"):
             partial.with_name(partial.name + suffix).unlink(missing_ok=True)

@@ -36,10 +36,15 @@ from studycli.storage.codec import (
     PHASE_CODE,
     PHASE_REVIEW,
     REVIEW,
+    STATE_SELECT,
+    STATE_UPSERT,
     UNDO,
     LogEntry,
+    log_event,
     pack_answer,
     pack_uid,
+    row_state,
+    state_row,
     unpack_answer,
     unpack_uid,
 )
@@ -48,31 +53,6 @@ from studycli.storage.lock import REPLACING_ELSEWHERE, DbLock, LockTimeout, file
 from studycli.storage.migrations import MIGRATION_NAMES
 
 ROADMAP_START = "roadmap_start"  # setting: the day the 30-day plan was started (roadmap.py)
-
-STATE_COLUMNS = (
-    "card_id", "phase", "stability", "difficulty", "due_day", "due_ts", "last_day", "last_ts",
-    "first_day", "reps", "lapses", "last_rating", "suspended", "last_uid",
-)  # fmt: skip
-
-_STATE_SELECT = "SELECT " + ", ".join(STATE_COLUMNS) + " FROM card_state"
-
-_STATE_UPSERT = (
-    f"INSERT OR REPLACE INTO card_state ({', '.join(STATE_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in STATE_COLUMNS)})"
-)
-
-
-def _state_row(s: CardState) -> tuple[Any, ...]:
-    return (
-        s.card_id, s.phase, s.stability, s.difficulty, s.due_day, s.due_ts, s.last_day,
-        s.last_ts, s.first_day, s.reps, s.lapses, s.last_rating, int(s.suspended), s.last_uid,
-    )  # fmt: skip
-
-
-def _row_state(row: Sequence[Any]) -> CardState:
-    # `suspended` stays SQLite's 0/1: it compares equal to False/True, and this runs 10k times a start.
-    return CardState(*row)
-
 
 # `kind` of a review in a file of any schema, before m008 (a backup or a damaged file) or after.
 ANY_REVIEW = f"({REVIEW}, 'review')"
@@ -89,12 +69,6 @@ _LOG_INSERT = (
 LOG_SELECT = f"SELECT {', '.join(LOG_COLUMNS)} FROM review_entries"
 
 _NAME_KEY = "SELECT key FROM names WHERE name = ?"  # a string's key in `names`
-
-
-def _event(row: Sequence[Any]) -> tuple[str, str, int, int, int | None, str | None]:
-    """(uid, kind, ts, day, rating, ref) of a review_log row, as Scheduler.replay takes them."""
-    uid, kind, ts, day, rating, ref = row
-    return unpack_uid(uid), KINDS[kind], ts, day, rating, unpack_uid(ref)
 
 
 def log_entry(row: Sequence[Any]) -> LogEntry:
@@ -373,7 +347,7 @@ class Store:
                 if replay and scheduler is not None:
                     new_state = scheduler.replay(entry.card_id, self.card_events(entry.card_id))
                 if new_state is not None:
-                    conn.execute(_STATE_UPSERT, _state_row(new_state))
+                    conn.execute(STATE_UPSERT, state_row(new_state))
         except DatabaseBusy:
             from studycli.storage import pending
 
@@ -407,7 +381,7 @@ class Store:
                 insert_log(conn, [e for _, e in kept], self._names)
                 for card_id in sorted({e.card_id for _, e in kept}):
                     state = scheduler.replay(card_id, self.card_events(card_id))
-                    conn.execute(_STATE_UPSERT, _state_row(state))
+                    conn.execute(STATE_UPSERT, state_row(state))
         except DatabaseBusy:
             return 0  # still busy: the files wait for the next write
         except sqlite3.DatabaseError as exc:
@@ -455,7 +429,7 @@ class Store:
                 scheduler = self._current(scheduler)
                 insert_log(conn, [entry], self._names)
                 state = scheduler.replay(entry.card_id, self.card_events(entry.card_id))
-                conn.execute(_STATE_UPSERT, _state_row(state))
+                conn.execute(STATE_UPSERT, state_row(state))
         except sqlite3.DatabaseError as exc:
             raise self._error("could not save", exc) from None
         return state
@@ -466,7 +440,7 @@ class Store:
             f"WHERE card = ({_NAME_KEY}) ORDER BY ts, uid",
             (card_id,),
         )
-        return [_event(r) for r in rows]
+        return [log_event(r) for r in rows]
 
     def rebuild_states(self, scheduler: Scheduler, *, claim: bool = False) -> int:
         """Recompute the whole card-state cache from the review log alone. Returns cards rebuilt.
@@ -496,11 +470,11 @@ class Store:
     # -- reading ------------------------------------------------------------------
 
     def states(self) -> dict[str, CardState]:
-        return {r[0]: _row_state(r) for r in self.conn.execute(_STATE_SELECT)}
+        return {r[0]: row_state(r) for r in self.conn.execute(STATE_SELECT)}
 
     def state(self, card_id: str) -> CardState:
-        row = self.conn.execute(_STATE_SELECT + " WHERE card_id = ?", (card_id,)).fetchone()
-        return _row_state(row) if row else CardState(card_id)
+        row = self.conn.execute(STATE_SELECT + " WHERE card_id = ?", (card_id,)).fetchone()
+        return row_state(row) if row else CardState(card_id)
 
     def seen_cards(self) -> tuple[set[str], set[str]]:
         """(cards no longer new or suspended, suspended cards): one scan, one value each.
