@@ -141,6 +141,7 @@ class PipedDrill:
         self.out = b""
         self.pos = 0
         self.lock = threading.Lock()
+        self._stderr: str | None = None
 
     def _read(self, timeout: float) -> bool:
         assert self.proc.stdout is not None
@@ -198,9 +199,12 @@ class PipedDrill:
         return self.proc.wait(timeout=30)
 
     def stderr(self) -> str:
+        """What the process wrote on stderr (once it has exited; read once, then remembered)."""
         if self.proc.poll() is None or self.proc.stderr is None:
             return ""
-        return self.proc.stderr.read().decode(errors="replace")
+        if self._stderr is None:
+            self._stderr = self.proc.stderr.read().decode(errors="replace")
+        return self._stderr
 
     def close(self) -> None:
         if self.proc.poll() is None:

@@ -613,6 +613,7 @@ def test_a_damaged_content_cache_is_not_blamed_on_the_history(isolated_home):
     no_crash(r)
     assert r.returncode == 0 and "Good saved" in r.stdout, r.stdout + r.stderr
     assert not [p for p in home.iterdir() if KEPT_NAME.match(p.name)], "the history was blamed"
+    assert re.search(r" 1\. \w", r.stdout), "the card was shown without its text"
     assert len(review_answers(db)) == before + 1
     doctor_clean(home, iso(START + 2 * DAY))
 

@@ -329,7 +329,8 @@ class Harness:
                 status, err_text = beside.quit()
                 assert "Traceback" not in err_text and "unexpected error" not in err_text
                 if status != 0:
-                    assert len(err_text.strip().splitlines()) == 1, err_text
+                    tail = beside.drill.out[-600:]
+                    assert len(err_text.strip().splitlines()) == 1, (status, err_text, tail)
         finally:
             beside.close()
         if op == "export":

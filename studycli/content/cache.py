@@ -8,6 +8,7 @@ is `storage.content_cache`.
 from __future__ import annotations
 
 import marshal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +27,39 @@ def _card_body(c: Card) -> tuple[Any, ...]:
 
 
 class _BodyReader:
-    """Fills a lazily loaded card's body from the cache file, on first access."""
+    """Fills a lazily loaded card's body from the cache file, on first access.
 
-    def __init__(self, path: Path) -> None:
+    A cache that cannot be read (deleted, damaged) is not the user's problem: the card is
+    read from the content itself (`reload`, once), and the cache file is removed so that
+    the next start writes it afresh."""
+
+    def __init__(self, path: Path, reload: Callable[[], Catalogue] | None = None) -> None:
+        self.path = path
         self.read = BodyFile(path)
+        self.reload = reload
+        self._fresh: Catalogue | None = None
 
     def __call__(self, card: Card) -> None:
         blob = self.read(card.id)
-        if blob is None:  # the cache vanished under us: an unreadable card is better than a crash
-            body: tuple[Any, ...] = ("", "", "", (), (), (), (), (), "", "", "", (), ())
+        fresh = self._from_content(card.id) if blob is None else None
+        if fresh is not None:
+            body: tuple[Any, ...] = _card_body(fresh)
+        elif blob is None:  # no cache and no content left to read: an empty card, not a crash
+            body = ("", "", "", (), (), (), (), (), "", "", "", (), ())
         else:
             body = marshal.loads(blob)
         for name, value in zip(BODY_FIELDS, body, strict=True):
             if name == "figures":
                 value = tuple(Figure(*f) for f in value)
             object.__setattr__(card, name, value)
+
+    def _from_content(self, card_id: str) -> Card | None:
+        if self.reload is None:
+            return None
+        if self._fresh is None:
+            self.path.unlink(missing_ok=True)
+            self._fresh = self.reload()
+        return self._fresh.cards.get(card_id)
 
 
 def _write_cache(path: Path, cat: Catalogue, fingerprint: str) -> None:
@@ -66,13 +85,15 @@ def _write_cache(path: Path, cat: Catalogue, fingerprint: str) -> None:
     write_cache_file(path, head, ((c.id, marshal.dumps(_card_body(c))) for c in cards))
 
 
-def _read_cache(path: Path, fingerprint: str) -> Catalogue | None:
+def _read_cache(
+    path: Path, fingerprint: str, reload: Callable[[], Catalogue] | None = None
+) -> Catalogue | None:
     head = read_cache_head(path)
     if head is None or head.fingerprint != fingerprint:
         return None
     try:
         ids, decks, levels, tags = marshal.loads(head.card_index)
-        cat = Catalogue(cards=CardIndex(ids, decks, levels, tags, _BodyReader(path)))
+        cat = Catalogue(cards=CardIndex(ids, decks, levels, tags, _BodyReader(path, reload)))
         for d in marshal.loads(head.decks):
             cat.decks[d[0]] = Deck(*d)
         import pickle

@@ -154,7 +154,7 @@ def load_catalogue(
     key = _fingerprint(files)
     cache = cache_dir / "content.sqlite" if cache_dir else None
     if cache is not None:
-        cat = _read_cache(cache, key)
+        cat = _read_cache(cache, key, reload=lambda: load_files(files).catalogue)
         if cat is not None:
             cat.roots = tuple(str(r) for r in roots)
             return cat

@@ -178,10 +178,10 @@ class Store:
             self._file = file_id(self.path)  # what every write checks the path still names
             self._ensure_schema()
         except BaseException:
+            self.lock.release_shared()
             self.lock.close()
             raise
-        finally:
-            self.lock.release_shared()
+        self.lock.release_shared()
 
     def _reopen(self) -> None:
         """The path names another file now (a repair or restore elsewhere): go over to it."""
@@ -250,6 +250,8 @@ class Store:
         """BEGIN IMMEDIATE ... COMMIT: one writer at a time, waiting up to the busy timeout,
         always into the file the path names (see the module doc)."""
         if self.before_write is not None:
+            if file_id(self.path) != self._file:
+                self._reopen()  # the first write's check and copy are of the file there now
             hook, self.before_write = self.before_write, None
             hook(self)
         self._begin()  # holds the lock file shared and SQLite's write lock
