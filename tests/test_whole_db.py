@@ -529,11 +529,22 @@ def test_a_real_kill_during_the_days_copy_is_cleaned_up(isolated_home):
 # --------------------------------------------------------------------------- 5: damage
 
 
-def test_damage_after_the_days_backup_is_found_before_writing(isolated_home):
-    """5. Damage that appears after the day's copy (no second check today) must not be written to."""
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_damage_after_the_days_backup_is_found_before_writing(isolated_home, size):
+    """5. Damage that appears after the day's copy (no second check today) must not be written
+    to; a large file (past the size checked whole before each first write) too."""
     home = isolated_home
     seed(home, days=2)  # day 2 has its copy: the next write of day 2 makes none
     db = home / "studycli.db"
+    if size == "large":
+        conn = sqlite3.connect(db)
+        with conn:
+            conn.executemany(
+                "INSERT INTO mocks (uid, started_ts, kind, transcript) VALUES (?, 1, 'mixed', ?)",
+                ((f"pad-{i}", os.urandom(2500).hex()) for i in range(5000)),
+            )
+        conn.close()
+        assert db.stat().st_size > 20_000_000
     add_mock_filler(db)
     corrupt_pages_holding(db, b"MOCKFILL")
     damaged = sha(db)

@@ -102,16 +102,26 @@ def prepare_first_write(store: Store, now: dt.datetime) -> None:
     """Before a process's first write: check the file, then make the day's copy if none yet.
 
     A damaged file is kept aside (as on opening) and StoreError says so before anything
-    is written; a copy that cannot be made never stops the write.
+    is written; a copy that cannot be made never stops the write. The check is the cheap
+    one (`faults.check_file`), except before the day's copy: then the whole file is checked,
+    so that good copies are never rotated out for a damaged one.
     """
-    problem = check_file(store.conn, store.path)
+    target = _todays_name(store, now)
+    problem = check_file(store.conn, store.path, whole=target is not None)
     if problem:
         raise damaged_error(store.path, problem)
-    daily_backup(store, now)
+    if target is not None:
+        _make_copy(store, now, target)
 
 
 def daily_backup(store: Store, now: dt.datetime) -> Path | None:
     """Today's copy of the database if there is none yet; the path written, or None."""
+    target = _todays_name(store, now)
+    return None if target is None else _make_copy(store, now, target)
+
+
+def _todays_name(store: Store, now: dt.datetime) -> Path | None:
+    """Where today's copy goes; None if it is made already, or cannot or need not be made."""
     folder = backup_folder(store.path)
     target = None
     for n in (None, 2, 3):  # the one stat every first write of a process pays
@@ -128,10 +138,13 @@ def daily_backup(store: Store, now: dt.datetime) -> Path | None:
     if target is None:
         return None
     try:
-        if not _has_history(store.conn):
-            return None  # nothing to lose yet
+        return target if _has_history(store.conn) else None  # nothing to lose yet
     except sqlite3.Error:
         return None
+
+
+def _make_copy(store: Store, now: dt.datetime, target: Path) -> Path | None:
+    folder = target.parent
     partial = folder / f".{target.name}.{os.getpid()}.partial"
     try:
         folder.mkdir(exist_ok=True)

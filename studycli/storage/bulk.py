@@ -1,7 +1,7 @@
 """Whole-database work beside a drill: short transactions, and a marker that outlives a kill.
 
 An import or a rebuild of every card state could hold SQLite's write lock for many seconds,
-and a drill's rating would wait that long. Here they go in chunks of about a quarter of a
+and a drill's rating would wait that long. Here they go in chunks of about a fifth of a
 second, each its own transaction, with a pause between in which a waiting rating gets in
 (`Store._begin_immediate` polls every few milliseconds). A card's state is always read and
 written in one transaction with its log, so a rating saved between two chunks is never
@@ -17,7 +17,6 @@ saying so (`finish_interrupted` and the CLI's context).
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -44,7 +43,7 @@ class Store(Protocol):
 
 
 MARKER = "local.unfinished"  # settings key: [{"token": ..., "what": "import"}, ...]
-CHUNK_S = 0.25  # the longest a chunk should hold the write lock
+CHUNK_S = 0.2  # how long a chunk should hold the write lock
 PAUSE_S = 0.01  # between chunks, for a waiting rating to take its turn
 CLAIM_WAIT_S = 0.5  # how long an opener looks for a live operation before finishing its work
 
@@ -55,6 +54,8 @@ def _tokens(store: Store) -> list[dict[str, str]]:
     row = store.conn.execute("SELECT value FROM settings WHERE key = ?", (MARKER,)).fetchone()
     if row is None:
         return []
+    import json  # only when there is a marker: a plain start reads none
+
     try:
         found = json.loads(row[0])
     except ValueError:
@@ -63,6 +64,8 @@ def _tokens(store: Store) -> list[dict[str, str]]:
 
 
 def _write_tokens(store: Store, change: Any) -> None:
+    import json
+
     with store.transaction() as conn:
         row = conn.execute("SELECT value FROM settings WHERE key = ?", (MARKER,)).fetchone()
         try:
@@ -139,7 +142,9 @@ def in_chunks(store: Store, items: Sequence[T], work: Callable[[Any, list[T]], N
             work(conn, chunk)
         done += len(chunk)
         took = time.monotonic() - started
-        batch = max(8, min(50_000, int(batch * CHUNK_S / max(took, 0.001))))
+        # Towards CHUNK_S, but never more than twice the last size: one slow chunk (a disk
+        # busy elsewhere) must not follow a fast one ten times larger.
+        batch = max(8, min(50_000, 2 * batch, int(batch * CHUNK_S / max(took, 0.001))))
         if done < len(items):
             time.sleep(PAUSE_S)
 
@@ -157,9 +162,9 @@ def rebuild_all(store: Store, scheduler: Scheduler, *, claim: bool = False) -> i
             store, keys, lambda conn, chunk: _rebuild_range(conn, scheduler, chunk[0], chunk[-1])
         )
         with store.transaction() as conn:  # states of cards without a single event (a bad cache)
-            conn.execute(
-                "DELETE FROM card_state WHERE card_id NOT IN (SELECT name FROM names "
-                "WHERE key IN (SELECT DISTINCT card FROM review_log))"
+            conn.execute(  # one index look-up per state, not a scan of the log
+                "DELETE FROM card_state WHERE NOT EXISTS (SELECT 1 FROM names JOIN review_log "
+                "ON review_log.card = names.key WHERE names.name = card_state.card_id)"
             )
     return len(keys)
 

@@ -8,7 +8,6 @@ inserted once, so a file left after a kill is harmless) and removes the files.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -24,6 +23,8 @@ def folder(db_path: Path) -> Path:
 
 def keep(db_path: Path, entry: LogEntry) -> Path | None:
     """Write the entry to its own file; None if even that is impossible (a full disk)."""
+    import json
+
     where = folder(db_path)
     target = where / f"{entry.uid}.json"
     tmp = where / f".{entry.uid}.json.partial"
@@ -50,6 +51,8 @@ def waiting(db_path: Path) -> list[Path]:
 
 def read(path: Path) -> LogEntry | None:
     """The entry a file holds; None if it is not one (then it is left for the user)."""
+    import json
+
     try:
         if path.stat().st_size > MAX_BYTES:
             return None

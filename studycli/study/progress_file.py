@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -117,20 +118,30 @@ def _text(
         raise _Bad(key, "must not be empty")
     if len(value) > max_len:
         raise _Bad(key, f"is longer than {max_len} characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        bad = json.dumps(value[exc.start])
-        raise _Bad(
-            key, f"holds an unpaired surrogate {bad} (not text any program can store)"
-        ) from None
-    if ident and (
-        odd := next((ch for ch in value if unicodedata.category(ch)[0] in "CZ" and ch != " "), None)
-    ):
+    if not value.isascii():  # ASCII (the usual case) holds no surrogate; checked at C speed
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = json.dumps(value[exc.start])
+            raise _Bad(
+                key, f"holds an unpaired surrogate {bad} (not text any program can store)"
+            ) from None
+    if ident and (odd := _odd_char(value)):
         raise _Bad(key, f"must not hold control or separator characters (found {json.dumps(odd)})")
     if choices and value not in choices:
         raise _Bad(key, f"unknown {key} '{value[:40]}' (expected one of: {', '.join(choices)})")
     return value
+
+
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _odd_char(value: str) -> str | None:
+    """A control or separator character (other than a plain space) in an id, if any."""
+    if value.isascii():
+        found = _ASCII_CONTROL.search(value)
+        return found[0] if found else None
+    return next((ch for ch in value if unicodedata.category(ch)[0] in "CZ" and ch != " "), None)
 
 
 def _fields(rec: dict[str, Any], allowed: tuple[str, ...]) -> None:
