@@ -86,7 +86,7 @@ class Survey:
         more = f" and {len(self.odd) - 5} more" if len(self.odd) > 5 else ""
         return (
             f"skipped {len(self.odd)} entr{'y' if len(self.odd) == 1 else 'ies'} in "
-            f"{FOLDER}/ that studycli did not make: {shown}{more}"
+            f"{FOLDER}/ named like backups: {shown}{more}"
         )
 
 
