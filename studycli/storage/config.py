@@ -249,9 +249,11 @@ class Config:
 
 def load_config(home: Path) -> Config:
     """Read config.yaml; an absent file means all defaults (and no YAML import)."""
+    path = home / CONFIG_NAME
+    if not os.path.lexists(path):
+        return Config(path=path)
     from studycli.storage import config_file
 
-    path = home / CONFIG_NAME
     text = config_file.read_text(path)
     if text is None:
         return Config(path=path)
