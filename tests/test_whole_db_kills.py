@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -156,6 +157,13 @@ class BesideDrill:
         self.thread.join(timeout=30)
 
 
+def ended_by_study_error(text: str) -> None:
+    """A failing operation (run with STUDYCLI_DEBUG=1, which re-raises what would be its one
+    line) ended on one of studycli's own errors, not on anything unexpected."""
+    last = text.strip().splitlines()[-1] if text.strip() else ""
+    assert re.match(r"studycli\.(errors|storage\.faults)\.\w+: ", last), text[-3000:]
+
+
 def _answers(db: Path) -> list[tuple[str, int]]:
     return review_answers(db) if db.exists() else []
 
@@ -266,8 +274,9 @@ class Harness:
     def command(self, op: str, run_no: int) -> list[str]:
         db = self.home / "studycli.db"
         if op == "import":
-            if self.exports and self.rng.random() < 0.3:
-                return ["import", "progress", str(self.rng.choice(self.exports))]
+            written = [p for p in self.exports if p.exists()]  # an export killed early wrote none
+            if written and self.rng.random() < 0.3:
+                return ["import", "progress", str(self.rng.choice(written))]
             self.files += 1
             tag = f"i{self.files}"
             reviews = self.rng.randint(300, 2500)
@@ -306,7 +315,7 @@ class Harness:
             started = time.monotonic()
             with subprocess.Popen(
                 [*studycli_command(), *args],
-                env=child_env(self.home, now),
+                env=child_env(self.home, now, STUDYCLI_DEBUG="1"),  # a traceback names any bug
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
             ) as proc:
@@ -321,10 +330,8 @@ class Harness:
                 out, err = proc.communicate(timeout=300)
                 if proc.returncode >= 0:
                     self.durations[op].append(time.monotonic() - started)
-                    text = err.decode(errors="replace")
-                    assert "Traceback" not in text and "unexpected error" not in text, text
-                    if proc.returncode != 0:  # e.g. optimize with too little history: one line
-                        assert len(text.strip().splitlines()) == 1, text
+                    if proc.returncode != 0:  # e.g. optimize with too little history
+                        ended_by_study_error(err.decode(errors="replace"))
             if kind != "drill" or not killed:
                 status, err_text = beside.quit()
                 assert "Traceback" not in err_text and "unexpected error" not in err_text
