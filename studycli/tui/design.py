@@ -30,8 +30,8 @@ def run_design(
     from rich.text import Text
 
     from studycli.study.mock import clock
-    from studycli.tui.input import Action, Input, Quit, typed_action
-    from studycli.tui.mock import _timed_answer, wait_to_start
+    from studycli.tui.input import Input
+    from studycli.tui.mock import timed_reply, wait_to_start
 
     inp = Input.detect(console)
     console.print(
@@ -63,20 +63,12 @@ def run_design(
             )  # fmt: skip
             budget = min(phase.budget_s, rnd.left_seconds)
             started = time.monotonic()
-            if inp.interactive:
-                answer, timed_out = _timed_answer(budget, rnd.left_seconds)
-            else:
-                console.print(f"You have {clock(budget)} · {clock(rnd.left_seconds)} left.")
-                try:
-                    answer, timed_out = inp.answer(), False
-                except Quit:
-                    break
-            action = typed_action(answer)
-            if action is Action.QUIT:
+            left = rnd.left_seconds
+            plain = f"You have {clock(budget)} · {clock(left)} left."
+            reply = timed_reply(console, inp, budget, left, plain)
+            if reply is None:
                 break
-            if action is not None:
-                answer = ""
-            rnd.submit(answer, time.monotonic() - started, timed_out=timed_out)
+            rnd.submit(reply.text, time.monotonic() - started, timed_out=reply.timed_out)
             note = "Time's up: phase submitted" if phase.timed_out else "Phase saved"
             console.print(
                 f"{note} · {clock(phase.seconds)} of {clock(phase.budget_s)}", style="dim"

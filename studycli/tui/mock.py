@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -33,7 +33,7 @@ def run_mock(
     from rich.panel import Panel
 
     from studycli.study.mock import clock
-    from studycli.tui.input import CODING_TAG, Action, Input, Quit, typed_action
+    from studycli.tui.input import CODING_TAG, Input
     from studycli.tui.panels import id_in_title, inline
 
     inp = Input.detect(console)
@@ -78,24 +78,14 @@ def run_mock(
                 )
             )
             started = time.monotonic()
-            if inp.interactive:
-                answer, timed_out = _timed_answer(budget, session.left_seconds, code)
-            else:
-                console.print(
-                    f"You have {clock(budget)} · {clock(session.left_seconds)} left in the mock."
-                )
-                try:
-                    answer, timed_out = inp.answer(code), False
-                except Quit:
-                    break
-            action = typed_action(answer)
-            if action is Action.QUIT:
+            left = session.left_seconds
+            plain = f"You have {clock(budget)} · {clock(left)} left in the mock."
+            reply = timed_reply(console, inp, budget, left, plain, code)
+            if reply is None:
                 break
             took = time.monotonic() - started
-            # Passing on a question (/skip, or any other command) is an "I don't know".
-            skipped = action is not None
-            session.submit(answer, took, timed_out=timed_out, skipped=skipped)
-            if skipped:
+            session.submit(reply.text, took, timed_out=reply.timed_out, skipped=reply.skipped)
+            if reply.skipped:
                 note = "Skipped"
             elif q.timed_out:
                 note = "Time's up: answer submitted"
@@ -151,7 +141,7 @@ def _follow_up(
     from rich.text import Text
 
     from studycli.study.mock import clock
-    from studycli.tui.input import Action, Quit, typed_action
+    from studycli.tui.input import Quit
 
     if not (q.answer or "").strip() or session.left_seconds <= 0:
         return True
@@ -180,23 +170,42 @@ def _follow_up(
               border_style="magenta")
     )  # fmt: skip
     started = time.monotonic()
-    if inp.interactive:
-        answer, timed_out = _timed_answer(budget, session.left_seconds)
-    else:
-        console.print(f"You have {clock(budget)} for the follow-up.")
-        try:
-            answer, timed_out = inp.answer(), False
-        except Quit:
-            return False
-    action = typed_action(answer)
-    if action is Action.QUIT:
+    plain = f"You have {clock(budget)} for the follow-up."
+    reply = timed_reply(console, inp, budget, session.left_seconds, plain)
+    if reply is None:
         return False
-    if action is not None:
-        answer = ""
-    session.answer_follow_up(q, answer, time.monotonic() - started, timed_out=timed_out)
+    took = time.monotonic() - started
+    session.answer_follow_up(q, reply.text, took, timed_out=reply.timed_out)
     note = "Time's up: follow-up submitted" if q.follow_timed_out else "Follow-up answer saved"
     console.print(f"{note} · {clock(q.follow_seconds)} of {clock(budget)}", style="dim")
     return True
+
+
+class Reply(NamedTuple):
+    text: str  # empty when passed on
+    timed_out: bool
+    skipped: bool  # /skip or another command: a pass, "I don't know"
+
+
+def timed_reply(
+    console: Console, inp: Any, budget: float, left: float, plain: str, code: bool = False
+) -> Reply | None:
+    """One timed answer: the box with its countdown in a terminal, else lines from stdin
+    (after the line `plain`). None when the candidate quits (/quit, end of input)."""
+    from studycli.tui.input import Action, Quit, typed_action
+
+    if inp.interactive:
+        text, timed_out = _timed_answer(budget, left, code)
+    else:
+        console.print(plain)
+        try:
+            text, timed_out = inp.answer(code), False
+        except Quit:
+            return None
+    action = typed_action(text)
+    if action is Action.QUIT:
+        return None
+    return Reply("" if action is not None else text, timed_out, action is not None)
 
 
 def _timed_answer(budget: float, mock_left: float, code: bool = False) -> tuple[str, bool]:
