@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from studycli.cli.context import AppContext
     from studycli.content.model import Card
     from studycli.grading.settings import GraderSettings
-    from studycli.study.mock import MockGrade
+    from studycli.study.design import DesignRound
+    from studycli.study.mock import Mock, MockGrade
 
 
 KIND_HELP = "system-design, incident, fundamentals, behavioural or mixed."
@@ -125,14 +126,7 @@ def mock(
 
     interviewer = Interviewer(settings, rephrase=rephrase, follow_ups=follow_ups)
     reason = run_mock(a.now, session, console, _grader(a), interviewer)
-    if not session.answered():
-        session.discard()  # cancelled before any answer: nothing worth a transcript
-        console.print("No answers given: nothing saved.")
-    else:
-        path = session.finish(a.now(), out or (a.home / "mocks"))
-        console.print(f"Transcript saved: {path}", highlight=False, soft_wrap=True)
-    if reason == "interrupted":
-        raise typer.Exit(130)
+    _close(a, console, session, reason, out, "No answers given: nothing saved.")
 
 
 def _grader(a: AppContext) -> Callable[[Card, str], MockGrade] | None:
@@ -196,11 +190,19 @@ def _design_round(
         return f"{RATING_NAMES[rating]} saved as a review of {rnd.card.id}."
 
     reason = run_design(a.now, rnd, console, _grader(a), rate)
-    if not rnd.answered():
-        rnd.discard()
-        console.print("No phase answered: nothing saved.")
+    _close(a, console, rnd, reason, out, "No phase answered: nothing saved.")
+
+
+def _close(
+    a: AppContext, console: Any, round_: Mock | DesignRound, reason: str, out: Path | None,
+    nothing: str,
+) -> None:  # fmt: skip
+    """Keep the transcript of a round with answers, forget one without; Ctrl-C exits 130."""
+    if not round_.answered():
+        round_.discard()  # cancelled before any answer: nothing worth a transcript
+        console.print(nothing)
     else:
-        path = rnd.finish(a.now(), out or (a.home / "mocks"))
+        path = round_.finish(a.now(), out or (a.home / "mocks"))
         console.print(f"Transcript saved: {path}", highlight=False, soft_wrap=True)
     if reason == "interrupted":
         raise typer.Exit(130)
