@@ -375,7 +375,7 @@ def _place_finals(
     open_days = [i for i in range(len(load)) if load[i] + 1 <= caps[i]]  # days with room, ascending
     normal_end = sum(1 for sh in share if sh == 1.0) - 1  # the last day before the light days
     for (lo, best, first), group in sorted(
-        groups.items(), key=lambda kv: (kv[0][1] - kv[0][0], kv[0][1])
+        groups.items(), key=lambda kv: (-kv[0][2], kv[0][1] - kv[0][0], kv[0][1])
     ):
         group.sort(key=_stability)
         a, b = lo - today, best - today
