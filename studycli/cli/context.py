@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from studycli.content.model import Card
     from studycli.scheduler import CardState
     from studycli.study.day_plan import Limits
-    from studycli.study.interview import InterviewForecast, InterviewPlan
+    from studycli.study.interview import InterviewForecast, InterviewPlan, InterviewSettings
     from studycli.study.report_types import ReportData
     from studycli.study.roadmap import Pacing, PlanToday, Schedule
 
@@ -248,7 +248,7 @@ def interview_plan(
     if not schedule.start <= today < schedule.interview:
         return None
     from studycli.storage.plan_cache import FILE_NAME, read_plan, write_plan
-    from studycli.study.interview import InterviewPlan, InterviewSettings, plan_interview
+    from studycli.study.interview import InterviewPlan, plan_interview
     from studycli.study.roadmap import pacing, upcoming_new
 
     if pace is None:  # a filtered drill: the pace of the whole plan, for the load to come
@@ -256,9 +256,7 @@ def interview_plan(
         pace = pacing(
             schedule, a.catalogue.cards.values(), seen, a.store.new_introduced_on(a.today()), today
         )
-    settings = InterviewSettings(
-        target_recall=float(a.config["target_recall"]), reviews_per_day=a.limits.reviews_per_day
-    )
+    settings = interview_settings(a)
     day, interview = a.today(), schedule.interview.toordinal()
     key = (
         PLAN_CACHE_FORMAT, day, interview, schedule.start.toordinal(), tuple(settings),
@@ -295,6 +293,15 @@ def stats_numbers(a: AppContext) -> ReportData:
     return report_data(a.store, a.catalogue, a.scheduler, a.config, a.now(), a.rollover_hour)
 
 
+def interview_settings(a: AppContext) -> InterviewSettings:
+    """The planner's settings: the target and the daily review budget the drill keeps."""
+    from studycli.study.interview import InterviewSettings
+
+    return InterviewSettings(
+        target_recall=float(a.config["target_recall"]), reviews_per_day=a.limits.reviews_per_day
+    )
+
+
 def known_memories(a: AppContext) -> list[tuple[str, float, float, int, int]]:
     """The memory of every seen, unsuspended card the content still has."""
     cards = a.catalogue.cards
@@ -315,12 +322,12 @@ def interview_forecast(a: AppContext) -> tuple[InterviewForecast | None, str]:
         )
     if today < schedule.start:
         return None, f"the plan starts on {schedule.start.isoformat()}"
-    from studycli.study.interview import InterviewSettings, forecast
-    from studycli.study.roadmap import pacing, upcoming_new
+    from studycli.study.interview import forecast
+    from studycli.study.roadmap import upcoming_new
 
-    seen, suspended = a.store.seen_cards()
+    _, suspended = a.store.seen_cards()
     cards = a.catalogue.cards
-    pace = pacing(schedule, cards.values(), seen, a.store.new_introduced_on(a.today()), today)
+    pace = paced_limits(a)[3]  # the pace today and drill keep, so the plan is theirs
     upcoming: list[int] = []
     if pace is not None:
         upcoming = upcoming_new(schedule, pace, today)
@@ -333,9 +340,7 @@ def interview_forecast(a: AppContext) -> tuple[InterviewForecast | None, str]:
         card = cards.get(card_id)
         return card.deck if card is not None else None
 
-    settings = InterviewSettings(
-        target_recall=float(a.config["target_recall"]), reviews_per_day=a.limits.reviews_per_day
-    )
+    settings = interview_settings(a)
     result = forecast(
         known_memories(a), deck_of, sizes, a.today(), schedule.interview.toordinal(),
         parameters=a.scheduler.parameters, settings=settings, upcoming=upcoming,

@@ -483,6 +483,9 @@ class InterviewForecast(NamedTuple):
     decks: list[DeckForecast]
     new_per_day: list[int]  # new cards the pacing introduces on each day left
     missed: InterviewPlan | None  # tomorrow's plan had today been skipped (None on the eve)
+    settings: InterviewSettings
+    # today's plan at an even daily budget, when the plan's busiest day is well over it
+    spread: InterviewPlan | None = None
 
     @property
     def missed_cost(self) -> float | None:
@@ -539,4 +542,26 @@ def forecast(
         )
     new = list(upcoming[: max(0, interview - today)])
     new += [0] * (max(0, interview - today) - len(new))
-    return InterviewForecast(plan, decks, new, missed)
+    spread = None
+    for budget in flatter_budgets(plan.per_day, settings):
+        spread = plan_interview(
+            memories, today, interview, settings=settings._replace(reviews_per_day=budget),
+            upcoming=upcoming, model=m, detail=True,
+        )  # fmt: skip
+        if spread.recall_planned >= plan.recall_planned - 0.01:
+            break  # the flattest that costs at most a point
+    return InterviewForecast(plan, decks, new, missed, settings, spread)
+
+
+def flatter_budgets(per_day: Sequence[float], settings: InterviewSettings) -> list[int]:
+    """Daily budgets that would flatten a plan whose busiest day is more than half as busy
+    again as an even spread of its reviews over the days before the light ones: from that
+    even spread up, multiples of 5, each under the busiest day (none for a flat plan)."""
+    normal = list(per_day[: max(1, len(per_day) - settings.light_days)])
+    if not normal:
+        return []
+    even = 5 * math.ceil(sum(normal) / len(normal) / 5)
+    top = min(max(per_day), settings.reviews_per_day)
+    if even <= 0 or top <= 1.5 * even:
+        return []
+    return sorted({min(5 * math.ceil(even * f / 5), 5 * int(top / 5)) for f in (1, 1.5, 2, 3)})

@@ -257,7 +257,17 @@ def print_interview_today(console: Console, plan: DayPlan) -> None:
             f"today's session, {planned.recall_now:.0%} without",
             highlight=False,
         )
-    console.print("  [dim]The days ahead: 'studycli roadmap forecast'[/]", highlight=False)
+    ahead = planned.per_day[1:]
+    if ahead and max(ahead) >= 0.5:
+        i = max(range(len(ahead)), key=ahead.__getitem__)
+        day = planned.today + 1 + i
+        console.print(
+            f"  Busiest day ahead: {dt.date.fromordinal(day):%a} {day_month(day)}, "
+            f"{ahead[i]:.0f} reviews · [dim]'studycli roadmap forecast'[/]",
+            highlight=False,
+        )
+    else:
+        console.print("  [dim]The days ahead: 'studycli roadmap forecast'[/]", highlight=False)
 
 
 def print_forecast(console: Console, fc: InterviewForecast, schedule_setting: str) -> None:
@@ -296,7 +306,7 @@ def print_forecast(console: Console, fc: InterviewForecast, schedule_setting: st
         highlight=False,
     )
     top = max(plan.per_day, default=0.0) or 1.0
-    light = len(plan.per_day) - 2
+    light = len(plan.per_day) - fc.settings.light_days
     for i, load in enumerate(plan.per_day):
         day = plan.today + i
         tag = "today" if i == 0 else "light" if i >= light else ""
@@ -306,15 +316,34 @@ def print_forecast(console: Console, fc: InterviewForecast, schedule_setting: st
             f"  {dt.date.fromordinal(day):%a} {day_month(day):>6} {tag:5} {load:4.0f} {bar}{new}",
             highlight=False,
         )
-    cost = fc.missed_cost
-    if fc.missed is not None and cost is not None:
-        extra = sum(fc.missed.per_day) - sum(plan.per_day[1:])
+    if fc.spread is not None:
+        busiest = max(range(len(plan.per_day)), key=plan.per_day.__getitem__)
+        day = plan.today + busiest
+        budget = fc.spread.level
         console.print(
-            f"A missed day: skip today and the plan's recall on {when} becomes "
-            f"{pct(fc.missed.recall_planned)} ({-cost * 100:+.1f} points), with "
-            f"{max(0.0, extra):.0f} more reviews on the days left.",
+            f"Busiest day: {dt.date.fromordinal(day):%a} {day_month(day)}, "
+            f"{plan.per_day[busiest]:.0f} reviews. At most {budget:.0f} a day spreads them over "
+            f"earlier days, for recall {pct(fc.spread.recall_planned)} on {when} "
+            f"({(fc.spread.recall_planned - plan.recall_planned) * 100:+.1f} points):",
             highlight=False,
         )
+        console.print(f"  studycli config set reviews_per_day {budget:.0f}", highlight=False)
+    cost = fc.missed_cost
+    if fc.missed is not None and cost is not None:
+        extra = max(0.0, sum(fc.missed.per_day) - sum(plan.per_day[1:]))
+        reviews = f"with {extra:.0f} more reviews on the days left"
+        if cost < 0.0005:  # a day's reviews fit the days left: the plan still reaches it
+            console.print(
+                f"A missed day: skip today and the plan still reaches "
+                f"{pct(fc.missed.recall_planned)} on {when}, {reviews}.",
+                highlight=False,
+            )
+        else:
+            console.print(
+                f"A missed day: skip today and the plan's recall on {when} becomes "
+                f"{pct(fc.missed.recall_planned)} ({-cost * 100:+.1f} points), {reviews}.",
+                highlight=False,
+            )
     console.print(
         "[dim]Recall: FSRS's predicted probability of recalling each seen card on the day; a "
         "lapse counts as relearnt. Reviews include lapses to relearn.[/]"
