@@ -47,6 +47,9 @@ from studycli.study.roadmap import Schedule, pacing, upcoming_new  # noqa: E402
 
 INTERVIEW = dt.date(2026, 12, 22)
 RUNS = (30, 21, 14)
+# (days, daily review budget): the same runs with a cap on both schedulers, as
+# 'config set reviews_per_day' sets it: what a flatter load costs
+BUDGET_RUNS = ((30, 45), (21, 60), (14, 80))
 TARGETS = {"mean_recall": 0.96, "share_at_0_9": 0.97, "reviews": "<= plain"}
 _CONFIG = fsrs.default_simulator_config()
 FIRST = tuple(_CONFIG.first_rating_prob)  # Again, Hard, Good, Easy on first sight
@@ -95,9 +98,8 @@ def interview_due(settings: InterviewSettings | None = None) -> Due:
             if s.reps and s.stability is not None and s.difficulty is not None
             and s.last_day is not None and s.due_day is not None
         ]  # fmt: skip
-        return plan_interview(
-            memories, day, interview, settings=cfg, upcoming=upcoming, model=model
-        ).due
+        plan = plan_interview(memories, day, interview, settings=cfg, upcoming=upcoming, model=model)
+        return plan.due[: cfg.reviews_per_day]  # as the drill: no more than the day's budget
 
     return due
 
@@ -170,7 +172,10 @@ def run(catalogue: Catalogue, days: int, seeds: int, due: Due) -> dict[str, Any]
 
 
 def compare(
-    seeds: int = 20, runs: Sequence[int] = RUNS, settings: InterviewSettings | None = None
+    seeds: int = 20,
+    runs: Sequence[int] = RUNS,
+    settings: InterviewSettings | None = None,
+    budget_runs: Sequence[tuple[int, int]] = BUDGET_RUNS,
 ) -> dict[str, Any]:
     """Both schedulers on every run length. JSON-ready; what `make bench` records."""
     catalogue = load_catalogue()
@@ -181,15 +186,18 @@ def compare(
         "targets": TARGETS,
         "runs": {},
     }
-    for days in runs:
-        plain = run(catalogue, days, seeds, plain_due())
-        aware = run(catalogue, days, seeds, interview_due(settings))
+    cfg = settings or InterviewSettings()
+    for days, budget in [(d, 0) for d in runs] + list(budget_runs):
+        limit = budget or cfg.reviews_per_day
+        plain = run(catalogue, days, seeds, plain_due(limit))
+        aware = run(catalogue, days, seeds, interview_due(cfg._replace(reviews_per_day=limit)))
         aware["meets_targets"] = (
             aware["mean_recall"] >= TARGETS["mean_recall"]
             and aware["share_at_0_9"] >= TARGETS["share_at_0_9"]
             and aware["reviews"] <= plain["reviews"]
         )
-        out["runs"][f"{days}d"] = {"plain": plain, "interview": aware}
+        name = f"{days}d" + (f" <={budget}/day" if budget else "")
+        out["runs"][name] = {"plain": plain, "interview": aware}
     return out
 
 
@@ -197,7 +205,7 @@ def table(result: dict[str, Any]) -> str:
     lines = [
         f"Simulated candidate: {result['cards']} cards, {result['seeds']} seeds, "
         f"interview {result['interview']}",
-        f"{'run':5} {'scheduler':10} {'recall':>7} {'>=0.9':>7} {'reviews':>8} {'busiest':>8} {'last 2 days':>12}",
+        f"{'run':12} {'scheduler':10} {'recall':>7} {'>=0.9':>7} {'reviews':>8} {'busiest':>8} {'last 2 days':>12}",
     ]
     for name, pair in result["runs"].items():
         for kind in ("plain", "interview"):
@@ -209,7 +217,7 @@ def table(result: dict[str, Any]) -> str:
                 else ""
             )
             lines.append(
-                f"{name:5} {kind:10} {r['mean_recall']:7.3f} {r['share_at_0_9']:7.1%} "
+                f"{name:12} {kind:10} {r['mean_recall']:7.3f} {r['share_at_0_9']:7.1%} "
                 f"{r['reviews']:8.0f} {r['busiest_day']:8.0f} {last:>12}{mark}"
             )
     return "\n".join(lines)
