@@ -15,7 +15,7 @@ import fsrs_rs_python as fsrs
 import pytest
 
 from studycli.scheduler import CardState, Scheduler
-from studycli.study.interview import InterviewSettings, Model, plan_interview
+from studycli.study.interview import InterviewSettings, Model, flatter_budgets, plan_interview
 
 ROOT = Path(__file__).resolve().parent.parent
 T = dt.date(2026, 12, 1).toordinal()  # today
@@ -104,6 +104,16 @@ def test_safe_card_is_left_alone_and_a_due_card_that_can_wait_is_held() -> None:
     assert T < plan.next_review["waits"] < IV
 
 
+def test_card_at_target_gets_a_review_only_from_room_left() -> None:
+    # First answer rated Easy eight days out (S = 8.3): just over 0.90 on the day, so not
+    # needed; one review would bring it near 0.99, so room left under the level buys one.
+    easy = ("easy", 8.2956, 2.0, IV - 8, IV)
+    assert 0.9 <= Model().recall(8, 8.2956) < 0.91
+    assert plan_interview([easy], IV - 7, IV).next_review == {"easy": IV - 2}
+    no_room = InterviewSettings(min_gain=0.5)  # no review gains that much
+    assert plan_interview([easy], IV - 7, IV, settings=no_room).next_review == {}
+
+
 def test_weak_card_is_reviewed_when_fsrs_says() -> None:
     weak = ("weak", 0.4, 9.5, T - 1, T)  # relearnt yesterday: cannot wait for the last week
     plan = plan_interview([weak], T, IV)
@@ -124,6 +134,26 @@ def test_budget_is_respected_and_the_last_days_are_light() -> None:
     roomy = plan_interview(cards, T, IV)
     assert roomy.level < 200
     assert sum(roomy.per_day) < 2 * sum(plan.per_day)
+
+
+def test_cards_still_to_come_keep_the_last_days_when_the_budget_binds() -> None:
+    # 60 seen cards that could take their last review on any of the days left, and 10 new
+    # cards a day for the next 4 days whose last review can only come late: under a budget
+    # the seen cards move earlier, so the last normal day is not piled over the budget.
+    cfg = InterviewSettings(reviews_per_day=25)
+    seen = [(f"c{i}", 3.0, 5.0, T - 1, T + 2) for i in range(60)]
+    plan = plan_interview(seen, IV - 9, IV, settings=cfg, upcoming=[10] * 4)
+    normal = plan.per_day[: -cfg.light_days]
+    assert max(normal) <= plan.level + 1e-9 and plan.level <= 25
+    assert min(plan.next_review.values()) < IV - 5  # seen cards moved to earlier days
+
+
+def test_flatter_budgets_spread_a_peaked_plan_only() -> None:
+    cfg = InterviewSettings()
+    assert flatter_budgets([5, 5, 5, 5, 80, 10], cfg) == [20, 30, 40, 60]
+    assert flatter_budgets([20, 22, 19, 24, 10], cfg) == []  # already even
+    assert flatter_budgets([], cfg) == []
+    assert all(b < 80 for b in flatter_budgets([0, 0, 0, 0, 80, 0], cfg))
 
 
 def test_upcoming_cards_hold_a_place_in_the_load() -> None:

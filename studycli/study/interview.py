@@ -10,9 +10,9 @@ a review on a given day leads to, and plans:
   on the best day the load allows (a review is put off no further than recall
   `floor`, and a lapse then leaves a day to relearn it); a card too weak to wait is
   reviewed when FSRS says, and planned again the next day. A card already at the
-  target is planned the same way when its review is worth `worth` or more of recall
-  on the day per review: an answer first rated Easy a week out sits near 0.9 on the
-  day and gains about a tenth from one review;
+  target is left for the room the level leaves (below), even when FSRS has it due:
+  reviews that barely raise recall on the day are what plain FSRS spends most of its
+  budget on;
 - a daily budget spread evenly over the days left: the smallest daily level at which
   every needed review fits a day within `tolerance` of its best (never above
   `reviews_per_day`, the candidate's daily budget), the eve at `light_share` of it,
@@ -68,9 +68,6 @@ class InterviewSettings(NamedTuple):
     floor: float = 0.72
     # a review may move to a quieter day when recall on the day drops by less than this
     tolerance: float = 0.004
-    # a card already at target_recall is planned like one below it when its review raises
-    # recall on the day by at least this much per review (lapses counted)
-    worth: float = 0.08
     # with room left under the level, extra reviews where one raises recall on the day by
     # at least this much
     min_gain: float = 0.03
@@ -220,7 +217,7 @@ def plan_interview(
     w9, w10, scale, exp = m.w[9], m.w[10], m.success_scale, math.exp
     floor_days = m.days_until(cfg.floor, 1.0)  # days to fall to `floor`, per unit of stability
     inv = m.inv_decay
-    target, worth, min_gain = cfg.target_recall, cfg.worth, cfg.min_gain
+    target, min_gain = cfg.target_recall, cfg.min_gain
     gap_final = interview - 2  # a last review no later than this, so a lapse can be relearnt
     finals: list[_Final] = []
     fixed: list[tuple[str, int, float]] = []  # building reviews: (card, day, cost)
@@ -244,11 +241,11 @@ def plan_interview(
         p = (1 + factor * (best - last) / s) ** decay
         good = s * (scale * (11 - d) * s**-w9 * (exp(w10 * (1 - p)) - 1) + 1)
         hit = (1 + factor * (interview - best) / good) ** decay
-        c_b = 1 + (1 - p) * 2.15  # a lapse: relearnt the same day, and again most times
-        if not must and (p * hit + (1 - p) * LAPSE_RECALL - r0) < worth * c_b:
+        if not must:
             if hit - r0 >= min_gain:  # a success would be worth it; weighed in full if room is left
                 spare.append((hit - r0, card_id, best, good))
             continue
+        c_b = 1 + (1 - p) * 2.15  # a lapse: relearnt the same day, and again most times
         # the earliest day within `tolerance` of recall on the day (the success branch)
         r_low = hit - cfg.tolerance
         lo = interview - int(good / factor * ((r_low if r_low > 0.5 else 0.5) ** inv - 1))
