@@ -324,6 +324,13 @@ print(json.dumps({"cards": len(memories), "due_today": len(plan.due), "days_left
 """
 
 
+PLAN_TOMORROW = r"""
+import sys
+from studycli.cli.context import AppContext, plan_tomorrow
+plan_tomorrow(AppContext(content_dirs=[sys.argv[1]]))
+"""
+
+
 def build_anki(path: Path, anki_python: str, n_reviews: int) -> None:
     if path.exists():
         return
@@ -474,6 +481,13 @@ def interview_figures(content: Path, large: Path, runs: int, seeds: int) -> dict
         env=env_for(longterm), check=True, capture_output=True,
     )  # fmt: skip
     cache = home / "cache" / "interview-plan.marshal"
+    yesterday = (dt.datetime.fromisoformat(NOW) - dt.timedelta(days=1)).isoformat()
+    evening = [sys.executable, "-c", PLAN_TOMORROW, str(content)]
+
+    def made_last_night() -> tuple[float, float]:  # what the end of yesterday's drill left
+        cache.unlink(missing_ok=True)
+        subprocess.run(evening, env={**env, "STUDYCLI_NOW": yesterday}, check=True)
+        return until_marker_cpu(drill, FIRST_CARD, env)
 
     def first_of_day() -> tuple[float, float]:  # the day's plan not made yet
         cache.unlink(missing_ok=True)
@@ -484,6 +498,7 @@ def interview_figures(content: Path, large: Path, runs: int, seeds: int) -> dict
         "no_plan": lambda: until_marker_cpu(drill, FIRST_CARD, env_for(WORK / "run-large")),
         "plan_longterm": lambda: until_marker_cpu(drill, FIRST_CARD, env_for(longterm)),
         "plan_first_of_day": first_of_day,
+        "plan_made_last_night": made_last_night,
         "plan_later": lambda: until_marker_cpu(drill, FIRST_CARD, env),
     }
     if not (WORK / "run-large").exists():
@@ -717,6 +732,9 @@ def main() -> int:
     ratios["ttfc_plan_first_of_day_over_longterm_cpu"] = (
         first["plan_first_of_day"]["cpu"] / first["plan_longterm"]["cpu"]
     )
+    ratios["ttfc_plan_made_last_night_over_longterm_cpu"] = (
+        first["plan_made_last_night"]["cpu"] / first["plan_longterm"]["cpu"]
+    )
     r["ratios"] = ratios
     r["targets"] = {
         "ttfc_studycli_over_anki": "<= 0.5",
@@ -729,6 +747,7 @@ def main() -> int:
         "db_bytes_large": "< 200 MB at 1,000,000 reviews",
         "ttfc_plan_over_longterm_cpu": "<= 1.05 (the day's interview plan is reused)",
         "ttfc_plan_first_of_day_over_longterm_cpu": "as low as it goes (the day's plan is made)",
+        "ttfc_plan_made_last_night_over_longterm_cpu": "<= 1.05 (yesterday's drill left the plan)",
         "interview_planner_ms": "< 50 for 10,000 cards",
         "interview_simulation": "mean recall >= 0.96, >= 97% of cards at 0.9, reviews <= plain",
     }

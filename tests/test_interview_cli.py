@@ -153,36 +153,74 @@ def _plan_now(when: dt.date, monkeypatch):
     return a, interview_plan(a, schedule_of(a))
 
 
-def test_the_days_plan_is_made_once_and_reused_without_cards_done(cli, isolated_home, monkeypatch):
-    from studycli.storage.plan_cache import FILE_NAME
+def _count_plans(monkeypatch) -> list[int]:
+    """The study days the planner is run for from now on."""
+    from studycli.study import interview
 
+    days: list[int] = []
+    real = interview.plan_interview
+
+    def counted(memories, today, *args, **kwargs):
+        days.append(today)
+        return real(memories, today, *args, **kwargs)
+
+    monkeypatch.setattr(interview, "plan_interview", counted)
+    return days
+
+
+def test_the_days_plan_is_made_once_and_reused_without_cards_done(cli, isolated_home, monkeypatch):
     start_plan(cli)
     for offset in range(3):
         r = cli(
             "drill", "--new", "5", now=at(START + dt.timedelta(days=offset)), input="a\n\n3\n" * 12
         )
         assert r.exit_code == 0
+    planned = _count_plans(monkeypatch)
     day = before(2)  # the cards learnt in the first days have their last review now
     a, first = _plan_now(day, monkeypatch)
     assert first is not None and first.due
-    cache = isolated_home / "cache" / FILE_NAME
-    made = cache.stat().st_mtime_ns
+    assert planned == [first.today]
     r = cli("drill", "--limit", "1", "--new", "0", now=at(day), input="x\n\n3\n")
     assert r.exit_code == 0
+    # the drill read today's plan back, and left tomorrow's when it ended
+    assert planned == [first.today, first.today + 1]
     done = first.due[0]
     a, again = _plan_now(day, monkeypatch)
     assert again is not None
-    assert cache.stat().st_mtime_ns == made  # read back, not made again
+    assert planned == [first.today, first.today + 1]  # read back, not made again
     assert again.due == first.due[1:] and done not in again.due
     assert again.next_review == first.next_review
-    # another day, or a changed setting: made again
-    cli("config", "set", "reviews_per_day", "150")
-    a, changed = _plan_now(day, monkeypatch)
-    assert cache.stat().st_mtime_ns != made
-    made = cache.stat().st_mtime_ns
+    # tomorrow's first start finds its plan made
     a, tomorrow = _plan_now(day + dt.timedelta(days=1), monkeypatch)
     assert tomorrow is not None and tomorrow.today == first.today + 1
-    assert cache.stat().st_mtime_ns != made
+    assert planned == [first.today, first.today + 1]
+    # a changed setting: made again
+    cli("config", "set", "reviews_per_day", "150")
+    a, changed = _plan_now(day, monkeypatch)
+    assert changed is not None and planned[-1] == first.today and len(planned) == 3
+
+
+def test_tomorrows_plan_is_made_again_after_a_later_review(cli, isolated_home, monkeypatch):
+    from studycli.storage.codec import LogEntry
+
+    start_plan(cli)
+    card_id = learn_one_easy(cli, isolated_home)
+    day = before(3)
+    r = cli("drill", "--new", "0", now=at(day), input="x\n\n3\n" * 3)
+    assert r.exit_code == 0
+    planned = _count_plans(monkeypatch)
+    # a review that evening, after the drill left tomorrow's plan (a kata check, a sync)
+    a = _plan_now(day, monkeypatch)[0]
+    evening = dt.datetime.combine(day, dt.time(21), tzinfo=dt.UTC)
+    a.store.append_and_replay(
+        LogEntry("00000000000000ab", card_id, "review", int(evening.timestamp() * 1000),
+                 day.toordinal(), 3, "review"),
+        a.scheduler,
+    )  # fmt: skip
+    planned.clear()
+    a, tomorrow = _plan_now(day + dt.timedelta(days=1), monkeypatch)
+    assert planned == [day.toordinal() + 1]  # made again, from the memory that review left
+    assert tomorrow is not None and card_id not in tomorrow.due
 
 
 def test_the_days_plan_is_made_again_when_earlier_reviews_arrive(cli, isolated_home, monkeypatch):

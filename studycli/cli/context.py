@@ -174,25 +174,33 @@ def paced_limits(
     if schedule is None:
         return a.limits, None, None, None
     from studycli.storage.plans import done_tasks
-    from studycli.study.roadmap import MAX_NEW_PER_DAY, pacing, plan_today
+    from studycli.study.roadmap import plan_today
 
     today = today_date(a)
     view = plan_today(schedule, done_tasks(a.store), today)
+    pace = pace_on(a, schedule, today, a.store.new_introduced_on(a.today()))
+    if pace is None:
+        return a.limits, None, view, None
+    return Limits(pace.new_per_day, a.limits.reviews_per_day), pace.order, view, pace
+
+
+def pace_on(a: AppContext, schedule: Schedule, on: dt.date, introduced: int) -> Pacing | None:
+    """The roadmap's pace of new cards on `on`, `introduced` of them seen that day already,
+    over the focus chosen in 'studycli init'."""
+    from studycli.study.roadmap import MAX_NEW_PER_DAY, pacing
+
     decks, levels = focus_of(a)
     cards = a.catalogue.cards
-    pace = pacing(
+    return pacing(
         schedule,
         (cards[i] for i in a.catalogue.select_ids(decks, (), levels))
         if decks or levels
         else cards.values(),
         a.store.seen_cards()[0],
-        a.store.new_introduced_on(a.today()),
-        today,
+        introduced,
+        on,
         most=a.limits.new_per_day if a.config["minutes_per_day"] else MAX_NEW_PER_DAY,
     )
-    if pace is None:
-        return a.limits, None, view, None
-    return Limits(pace.new_per_day, a.limits.reviews_per_day), pace.order, view, pace
 
 
 def readiness_for(
@@ -235,29 +243,29 @@ def day_plan(
 
 
 def interview_plan(
-    a: AppContext, schedule: Schedule | None, pace: Pacing | None = None
+    a: AppContext, schedule: Schedule | None, pace: Pacing | None = None, on: dt.date | None = None
 ) -> InterviewPlan | None:
-    """The interview planner's plan for today, while a plan runs (started, the interview
-    ahead) and `schedule` is `interview`; None otherwise: plain FSRS.
+    """The interview planner's plan for today (or for `on`, a later study day), while a plan
+    runs (started, the interview ahead) and `schedule` is `interview`; None otherwise:
+    plain FSRS.
 
-    Made at the first start of a study day and kept in the cache folder; later starts that
-    day reuse it without the cards reviewed since (storage/plan_cache.py)."""
+    Made at the first start of a study day, or at the end of the day before's drill, and
+    kept in the cache folder; later starts reuse it without the cards reviewed since
+    (storage/plan_cache.py)."""
     if schedule is None or schedule.interview is None or a.config["schedule"] != "interview":
         return None
     today = today_date(a)
-    if not schedule.start <= today < schedule.interview:
+    on = on or today
+    if not schedule.start <= on < schedule.interview:
         return None
     from studycli.storage.plan_cache import FILE_NAME, read_plan, write_plan
     from studycli.study.interview import InterviewPlan, plan_interview
-    from studycli.study.roadmap import pacing, upcoming_new
+    from studycli.study.roadmap import upcoming_new
 
-    if pace is None:  # a filtered drill: the pace of the whole plan, for the load to come
-        seen = a.store.seen_cards()[0]
-        pace = pacing(
-            schedule, a.catalogue.cards.values(), seen, a.store.new_introduced_on(a.today()), today
-        )
+    day, interview = a.today() + (on - today).days, schedule.interview.toordinal()
+    if pace is None:  # a filtered drill, or another day: the pace of the whole plan
+        pace = pace_on(a, schedule, on, a.store.new_introduced_on(day))
     settings = interview_settings(a)
-    day, interview = a.today(), schedule.interview.toordinal()
     key = (
         PLAN_CACHE_FORMAT, day, interview, schedule.start.toordinal(), tuple(settings),
         tuple(a.scheduler.parameters), pace.unseen if pace is not None else -1,
@@ -270,7 +278,7 @@ def interview_plan(
         return plan._replace(due=[c for c in plan.due if c not in done])
     upcoming: list[int] = []
     if pace is not None:
-        upcoming = upcoming_new(schedule, pace, today)
+        upcoming = upcoming_new(schedule, pace, on)
     mark = a.store.log_mark()
     plan = plan_interview(
         known_memories(a), day, interview,
@@ -278,6 +286,14 @@ def interview_plan(
     )  # fmt: skip
     write_plan(path, key, mark, tuple(plan))
     return plan
+
+
+def plan_tomorrow(a: AppContext) -> None:
+    """Leave tomorrow's interview plan in the cache, made from the memory today's reviews
+    left, so that tomorrow's first start finds it ready. A no-op without a running plan."""
+    schedule = schedule_of(a)
+    if schedule is not None:
+        interview_plan(a, schedule, on=today_date(a) + dt.timedelta(days=1))
 
 
 def rebuild_states(a: AppContext) -> int:

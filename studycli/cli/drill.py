@@ -13,6 +13,7 @@ from studycli.cli.context import (
     first_run,
     focus_ids,
     interview_of,
+    plan_tomorrow,
     today_date,
 )
 from studycli.errors import UsageError
@@ -109,6 +110,9 @@ def drill(
     reason = run_drill(session, console, a.now, grader=grader)
     if reason == "interrupted":
         raise typer.Exit(130)
+    # Tomorrow's first start then finds its interview plan made (the session is over, and
+    # nobody waits on these few tens of milliseconds at most).
+    plan_tomorrow(a)
 
 
 def practice_queue(a: AppContext, card_ids: list[str], ahead: int, again: bool) -> list[str]:
