@@ -98,7 +98,9 @@ def interview_due(settings: InterviewSettings | None = None) -> Due:
             if s.reps and s.stability is not None and s.difficulty is not None
             and s.last_day is not None and s.due_day is not None
         ]  # fmt: skip
-        plan = plan_interview(memories, day, interview, settings=cfg, upcoming=upcoming, model=model)
+        plan = plan_interview(
+            memories, day, interview, settings=cfg, upcoming=upcoming, model=model
+        )
         return plan.due[: cfg.reviews_per_day]  # as the drill: no more than the day's budget
 
     return due
