@@ -81,8 +81,59 @@ def _loader() -> Any:
     return Loader
 
 
+# The lines `studycli config set` writes: `key: value` at the top level, the value a quoted
+# string, a whole or decimal number, true/false or a plain word. A file of only these (and
+# comments and blank lines) reads without the YAML library, whose import costs a start
+# about 15 ms; anything else goes to it. tests/test_config_file.py checks that both read
+# such files alike.
+_FLAT = re.compile(
+    r"(?P<key>[A-Za-z_][\w.-]*):(?:[ ]+(?P<value>'[^'\n]*'|\"[^\"\\\n]*\"|[^ '\"#\n][^#\n]*?))?"
+    r"(?:[ ]+#[^\n]*)?[ ]*"
+)
+_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*")
+_YAML_WORDS = {"yes", "no", "on", "off", "y", "n", "null", "true", "false"}
+
+
+def _flat_value(text: str | None) -> tuple[bool, Any]:
+    """(True, value) for a value of the simple shape above, else (False, None)."""
+    if text is None:
+        return True, None
+    if text[0] in "'\"":
+        return True, text[1:-1]
+    if text in ("true", "false"):
+        return True, text == "true"
+    if _INT.fullmatch(text):
+        return True, int(text)
+    if _DECIMAL.fullmatch(text):
+        return True, float(text)
+    if _WORD.fullmatch(text) and text.lower() not in _YAML_WORDS:
+        return True, text
+    return False, None
+
+
+def parse_flat(text: str) -> dict[str, Any] | None:
+    """The document when it holds only the simple lines above; None when YAML must read it."""
+    doc: dict[str, Any] = {}
+    for line in text.split("\n"):
+        if not line.strip(" ") or line.startswith("#"):
+            continue
+        m = _FLAT.fullmatch(line)
+        if m is None:
+            return None
+        ok, value = _flat_value(m["value"])
+        if not ok or m["key"].lower() in _YAML_WORDS:  # YAML reads `on:` as the key True
+            return None
+        doc[m["key"]] = value
+    return doc or None
+
+
 def parse(text: str, path: Path) -> Any:
     """The YAML document, refusing anchors and aliases before anything is built."""
+    flat = parse_flat(text)
+    if flat is not None:
+        return flat
     import yaml
 
     loader = _loader()
