@@ -58,6 +58,9 @@ def test_card_fsrs_shows_on_the_day_is_pulled_forward_in_today_and_drill(cli, is
     assert r.exit_code == 0, r.output
     assert "1 due (1 early, for the interview)" in r.output
     assert "reviewed early so it is fresh on 22 Dec" in r.output
+    # the summary counts what the plan left for today, not the cards FSRS has due
+    assert "Reviewed 1 card (Good 1) · 1 early, for the interview" in r.output
+    assert "still due today" not in r.output
     db = sqlite3.connect(isolated_home / "studycli.db")
     reviews = db.execute("SELECT count(*) FROM review_entries WHERE card_id = ?", (card_id,))
     assert reviews.fetchone() == (2,)
@@ -182,6 +185,8 @@ def test_the_days_plan_is_made_once_and_reused_without_cards_done(cli, isolated_
     assert planned == [first.today]
     r = cli("drill", "--limit", "1", "--new", "0", now=at(day), input="x\n\n3\n")
     assert r.exit_code == 0
+    left = len(first.due) - 1  # the plan's reviews left today, not every card FSRS has due
+    assert f"{left} card{'s are' if left != 1 else ' is'} still due today" in r.output
     # the drill read today's plan back, and left tomorrow's when it ended
     assert planned == [first.today, first.today + 1]
     done = first.due[0]

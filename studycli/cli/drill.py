@@ -102,6 +102,13 @@ def drill(
         leech_lapses=int(a.config["leech_lapses"]), leech_action=str(a.config["leech_action"]),
         notes=dict(early),
     )  # fmt: skip
+    if not (ahead or again) and plan.interview is not None:
+        session.planned_due = list(plan.due)
+        selected = set(card_ids)
+        later = [
+            d for c, d in plan.interview.next_review.items() if d > a.today() and c in selected
+        ]
+        session.next_planned_day = min(later, default=None)
     grader = None
     if a.config["grader.model"]:  # the grading module (and LiteLLM) only when a model is set
         from studycli.grading.grader import build_grader

@@ -64,6 +64,10 @@ class Drill:
         return self.last_ts
 
     notes: dict[str, str] = field(default_factory=dict)  # card id -> why it is asked today
+    # While the interview plan sets the day's reviews: those reviews, and the next day it
+    # plans any (None under plain FSRS: the store's due cards say what is left).
+    planned_due: list[str] | None = None
+    next_planned_day: int | None = None
     # The last rating waits in a pending file: the database stayed busy (storage/pending.py).
     last_kept: bool = False
 

@@ -340,18 +340,27 @@ def print_summary(drill: Drill, console: Console, now: dt.datetime, reason: str)
     if counts:
         lines[0] += f" ({counts})"
     if drill.ahead:
-        lines[0] += f" · {drill.ahead} ahead of schedule"
+        early = "early, for the interview" if drill.planned_due is not None else "ahead of schedule"
+        lines[0] += f" · {drill.ahead} {early}"
     if drill.skipped or drill.suspended:
         lines.append(f"Skipped {drill.skipped} · suspended {drill.suspended}")
     lines.append("Every rating is saved.")
     today = study_day(now, drill.rollover_hour)
-    due_today = drill.store.due_count(today)
+    if drill.planned_due is not None:  # the interview plan's reviews, not FSRS's due cards
+        done = drill.store.cards_logged_on(today)
+        due_today = len(drill.waiting) + sum(
+            1 for c in drill.planned_due if c not in done and c not in drill.suspended_ids
+        )
+        next_day = drill.next_planned_day
+    else:
+        due_today = drill.store.due_count(today)
+        next_day = drill.store.next_due_day(after=today) if not due_today else None
     if due_today:
         lines.append(
             f"{due_today} card{' is' if due_today == 1 else 's are'} still due today: "
             "'studycli drill' asks them."
         )
-    elif (next_day := drill.store.next_due_day(after=today)) is not None:
+    elif next_day is not None:
         when = "tomorrow" if next_day == today + 1 else day_date(next_day).isoformat()
         lines.append(f"Next reviews due {when}.")
     console.print(Panel("\n".join(lines), border_style="cyan"))
