@@ -104,10 +104,8 @@ def drill(
     )  # fmt: skip
     if not (ahead or again) and plan.interview is not None:
         session.planned_due = list(plan.due)
-        selected = set(card_ids)
-        later = [
-            d for c, d in plan.interview.next_review.items() if d > a.today() and c in selected
-        ]
+        selected, today = set(card_ids), a.today()
+        later = [d for c, d in plan.interview.next_review.items() if d > today and c in selected]
         session.next_planned_day = min(later, default=None)
     grader = None
     if a.config["grader.model"]:  # the grading module (and LiteLLM) only when a model is set
