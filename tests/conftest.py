@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The terminal tests press Ctrl-C as a candidate would, and a terminal delivers it. A
+    # run started in the background of a non-interactive shell ignores SIGINT and SIGQUIT,
+    # and every process it spawns would inherit that: a Ctrl-C sent before the answer box
+    # takes the terminal would then be lost. Give the run (and so its children) the
+    # dispositions a terminal session has.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGQUIT) == signal.SIG_IGN:
+        signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
 
 UTC = dt.UTC
 
