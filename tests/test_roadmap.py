@@ -307,6 +307,20 @@ def test_pacing_late_is_spread_to_the_interview_and_capped(catalogue):
     assert not on_time.late and not on_time.capped and on_time.days_left == 24
 
 
+def test_upcoming_new_cards_keep_the_daily_cap_of_a_time_budget(catalogue):
+    from studycli.study.roadmap import upcoming_new
+
+    s = Schedule(catalogue.roadmap, START, INTERVIEW)
+    cards = list(catalogue.cards.values())
+    free = pacing(s, cards, {}, 0, day(1))
+    capped = pacing(s, cards, {}, 0, day(1), most=4)  # what 30 minutes a day allows
+    assert capped.new_per_day == 4 < free.new_per_day
+    ahead, ahead_capped = upcoming_new(s, free, day(1)), upcoming_new(s, capped, day(1))
+    assert sum(ahead) == len(cards)  # every card seen before the target day
+    assert max(ahead_capped) == 4 and sum(ahead_capped) < len(cards)
+    assert ahead_capped[-2:] == [0, 0]  # none on the light days
+
+
 def simulate(store, catalogue, schedule, first: dt.date, last: dt.date, ratings):
     """A candidate who runs an unfiltered drill every morning and rates by a fixed pattern."""
     from studycli.scheduler import Scheduler

@@ -366,6 +366,7 @@ class Pacing:
     capped: bool = False  # the pace needed is more than MAX_NEW_PER_DAY
     unseen_now: int = 0  # unseen now (the start-of-day count less those introduced today)
     light: bool = False  # one of the last LIGHT_DAYS days: review and mocks, no new cards
+    most: int = MAX_NEW_PER_DAY  # the daily cap the pace keeps (a daily time budget's)
 
 
 def _card_topics(card: Card) -> set[str]:
@@ -430,7 +431,7 @@ def pacing(
     if light:
         return Pacing(
             0, focus_order(schedule, today), at_start, 0, dt.date.fromordinal(target),
-            late=late, unseen_now=unseen, light=True,
+            late=late, unseen_now=unseen, light=True, most=most,
         )  # fmt: skip
     per_day = min(needed, most, MAX_NEW_PER_DAY)
     return Pacing(
@@ -442,6 +443,7 @@ def pacing(
         late=late,
         capped=needed > per_day,
         unseen_now=unseen,
+        most=most,
     )
 
 
@@ -462,7 +464,8 @@ def _pace(schedule: Schedule, at_start: int, today: dt.date) -> tuple[int, int, 
 
 def upcoming_new(schedule: Schedule, pace: Pacing, today: dt.date) -> list[int]:
     """New cards the pacing will introduce on each day from `today` to the eve of the
-    interview (today: those still to come today), if every day's pace is kept."""
+    interview (today: those still to come today), if every day's pace is kept (within
+    the daily cap it keeps)."""
     if schedule.interview is None or today >= schedule.interview:
         return []
     out: list[int] = []
@@ -471,7 +474,7 @@ def upcoming_new(schedule: Schedule, pace: Pacing, today: dt.date) -> list[int]:
     while day < schedule.interview:
         k = 0
         if day >= schedule.start and left > 0:
-            needed = min(_pace(schedule, left + done, day)[0], MAX_NEW_PER_DAY)
+            needed = min(_pace(schedule, left + done, day)[0], pace.most, MAX_NEW_PER_DAY)
             k = min(left, max(0, needed - done))
         out.append(k)
         left -= k
