@@ -121,6 +121,37 @@ def test_forecast_per_deck_days_and_a_missed_day(cli, isolated_home):
     assert "A missed day: skip today and the plan" in out
 
 
+def _loads(out: str) -> dict[str, int]:
+    days = [line for line in out.splitlines() if line.startswith("  ") and " Dec " in line]
+    return {
+        line.split(" Dec")[0].strip(): int(re.search(r"Dec\s+(?:today|light)?\s+(\d+)", line)[1])
+        for line in days
+    }
+
+
+def test_a_daily_time_budget_caps_the_reviews_planned(cli, isolated_home):
+    start_plan(cli)
+    out = cli("roadmap", "forecast", now=at(START)).output
+    assert "No card seen yet: recall on 22 Dec is forecast once the drill" in out
+    assert "Busiest day" not in out and "A missed day" not in out  # nothing seen to weigh
+    # 30 minutes a day, as 'studycli init' asks: 4 new cards a day, and no day planned
+    # with more reviews than 30 minutes hold (20 at a minute and a half)
+    assert cli("config", "set", "minutes_per_day", "30").exit_code == 0
+    assert cli("config", "set", "new_per_day", "4").exit_code == 0
+    for offset in range(5):
+        r = cli("drill", now=at(START + dt.timedelta(days=offset)), input="a\n\n3\n" * 12)
+        assert r.exit_code == 0, r.output
+    out = cli("roadmap", "forecast", now=at(before(12))).output
+    loads = _loads(out)
+    assert len(loads) == 12 and 0 < max(loads.values()) <= 20
+    assert "+4 new" in out and "+5 new" not in out  # the pace the budget allows
+    out = cli("today", now=at(before(12))).output
+    assert (
+        "Busiest day ahead: " in out
+        and int(out.split("Busiest day ahead: ")[1].split(", ")[1].split()[0]) <= 20
+    )
+
+
 def test_forecast_without_a_plan_says_how_to_start(cli):
     r = cli("roadmap", "forecast", now=at(START))
     assert r.exit_code == 2

@@ -310,11 +310,17 @@ def stats_numbers(a: AppContext) -> ReportData:
 
 
 def interview_settings(a: AppContext) -> InterviewSettings:
-    """The planner's settings: the target and the daily review budget the drill keeps."""
+    """The planner's settings: the target, and the daily review budget: the drill's limit,
+    and no more reviews than the daily study time 'studycli init' was given holds."""
     from studycli.study.interview import InterviewSettings
 
+    per_day = a.limits.reviews_per_day
+    if minutes := int(a.config["minutes_per_day"]):
+        from studycli.study.budget import REVIEW_MINUTES
+
+        per_day = min(per_day, max(1, int(minutes / REVIEW_MINUTES)))
     return InterviewSettings(
-        target_recall=float(a.config["target_recall"]), reviews_per_day=a.limits.reviews_per_day
+        target_recall=float(a.config["target_recall"]), reviews_per_day=per_day
     )
 
 

@@ -539,8 +539,8 @@ def forecast(
         )
     new = list(upcoming[: max(0, interview - today)])
     new += [0] * (max(0, interview - today) - len(new))
-    spread = None
-    for budget in flatter_budgets(plan.per_day, settings):
+    spread = None  # (recall on the day is over the cards seen: none seen, nothing to weigh)
+    for budget in flatter_budgets(plan.per_day, settings) if plan.cards else ():
         spread = plan_interview(
             memories, today, interview, settings=settings._replace(reviews_per_day=budget),
             upcoming=upcoming, model=m, detail=True,

@@ -288,11 +288,17 @@ def print_forecast(console: Console, fc: InterviewForecast, schedule_setting: st
         console.print(
             "[dim]Drills follow plain FSRS: 'studycli config set schedule interview' follows this plan.[/]"
         )
-    console.print(
-        f"Recall on {when} of the {plan.cards} cards seen: {pct(plan.recall_planned)} if the plan "
-        f"is kept, {pct(plan.recall_now)} if you stopped now",
-        highlight=False,
-    )
+    if plan.cards:
+        console.print(
+            f"Recall on {when} of the {plan.cards} cards seen: {pct(plan.recall_planned)} if "
+            f"the plan is kept, {pct(plan.recall_now)} if you stopped now",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"No card seen yet: recall on {when} is forecast once the drill has introduced some.",
+            highlight=False,
+        )
     table = Table(box=None, pad_edge=False)
     for col in ("deck", "seen", "now", "on plan"):
         table.add_column(col, justify="left" if col == "deck" else "right")
@@ -329,7 +335,7 @@ def print_forecast(console: Console, fc: InterviewForecast, schedule_setting: st
         )
         console.print(f"  studycli config set reviews_per_day {budget:.0f}", highlight=False)
     cost = fc.missed_cost
-    if fc.missed is not None and cost is not None:
+    if fc.missed is not None and cost is not None and plan.cards:
         extra = max(0.0, sum(fc.missed.per_day) - sum(plan.per_day[1:]))
         reviews = f"with {extra:.0f} more reviews on the days left"
         if cost < 0.0005:  # a day's reviews fit the days left: the plan still reaches it
