@@ -15,13 +15,14 @@ a review on a given day leads to, and plans:
   budget on;
 - a daily budget spread evenly over the days left: the smallest daily level at which
   every needed review fits a day within `tolerance` of its best (never above
-  `reviews_per_day`, the candidate's daily budget), the eve at `light_share` of it,
-  for mocks;
+  `reviews_per_day`, the candidate's daily budget: the drill's limit and what the
+  daily study time holds), the eve at `light_share` of it, for mocks;
 - with room left under that level, reviews where the gain in recall on the day per
   review is largest, down to `min_gain`.
 
-The plan is made from the cards' current memory (once a study day: cli/context.py keeps
-it for the day's later starts), so a lapse or a missed day is planned around. On and
+The plan is made from the cards' current memory (once a study day, or at the end of the
+day before's drill: cli/context.py keeps it for the day's starts), so a lapse or a
+missed day is planned around. On and
 after the interview day plain FSRS applies.
 
 The level is where recall and an even load are traded: a review moved off its best day
