@@ -242,6 +242,16 @@ def _priced(litellm: Any, model: str) -> bool:
     return info.get("input_cost_per_token") is not None
 
 
+def missing_keys(litellm: Any, model: str) -> list[str]:
+    """The API key variables the provider needs and the environment lacks."""
+    try:
+        info = litellm.validate_environment(model=model)
+    except Exception:  # noqa: BLE001 - unknown to the check: let the call decide
+        return []
+    # Only API keys block: bases have defaults, cloud credentials may come from profiles.
+    return [k for k in info.get("missing_keys", []) if "API_KEY" in k]
+
+
 def untrusted_block(text: str, label: str, cap: int, nonce: str | None = None) -> tuple[str, str]:
     """`text` inside <label-nonce> delimiters, cut to `cap` characters, and the nonce.
 
@@ -322,7 +332,7 @@ class ModelCall:
         }
         if api_base:
             kwargs["api_base"] = api_base
-            if self._missing_keys(litellm, model):
+            if missing_keys(litellm, model):
                 kwargs["api_key"] = PLACEHOLDER_KEY
         use_schema = schema is not None and _supports_schema(litellm, model)
         transient_left = self.settings.retries
@@ -385,7 +395,7 @@ class ModelCall:
                 f"unknown model '{model}': use a LiteLLM model string such as openai/gpt-4o-mini",
             )
         if not api_base:
-            missing = self._missing_keys(litellm, model)
+            missing = missing_keys(litellm, model)
             if missing:
                 return _Failure(
                     "config",
@@ -393,15 +403,6 @@ class ModelCall:
                     "(API keys stay in your environment)",
                 )
         return None
-
-    @staticmethod
-    def _missing_keys(litellm: Any, model: str) -> list[str]:
-        try:
-            info = litellm.validate_environment(model=model)
-        except Exception:  # noqa: BLE001 - unknown to the check: let the call decide
-            return []
-        # Only API keys block: bases have defaults, cloud credentials may come from profiles.
-        return [k for k in info.get("missing_keys", []) if "API_KEY" in k]
 
 
 def _supports_schema(litellm: Any, model: str) -> bool:

@@ -16,7 +16,7 @@ import warnings
 from typing import Any, NamedTuple
 
 from studycli.content.model import Card
-from studycli.grading.client import _content, load_litellm, untrusted_block
+from studycli.grading.client import _content, load_litellm, missing_keys, untrusted_block
 from studycli.grading.guard import screen
 from studycli.grading.prompt import MAX_ANSWER_CHARS
 from studycli.grading.settings import PLACEHOLDER_KEY, GraderSettings
@@ -72,7 +72,7 @@ def complete(settings: GraderSettings, messages: list[dict[str, str]]) -> str:
         api_base = settings.api_base_for(model)
         if api_base:
             kwargs["api_base"] = api_base
-            if not _has_key(litellm, model):
+            if missing_keys(litellm, model):
                 kwargs["api_key"] = PLACEHOLDER_KEY
         try:
             with warnings.catch_warnings():
@@ -85,14 +85,6 @@ def complete(settings: GraderSettings, messages: list[dict[str, str]]) -> str:
             return text
         problems.append(f"{model}: empty reply")
     raise InterviewerUnavailable("; ".join(problems) or "no model configured")
-
-
-def _has_key(litellm: Any, model: str) -> bool:
-    try:
-        info = litellm.validate_environment(model=model)
-    except Exception:  # noqa: BLE001
-        return True
-    return not [k for k in info.get("missing_keys", []) if "API_KEY" in k]
 
 
 def _json_reply(text: str) -> dict[str, Any]:

@@ -11,9 +11,8 @@ import os
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Any
 
-from studycli.grading.client import classify, load_litellm
+from studycli.grading.client import classify, load_litellm, missing_keys
 from studycli.grading.settings import PLACEHOLDER_KEY
 
 PROMPT = "Reply with the single word: ready"
@@ -24,15 +23,6 @@ class ModelCheck:
     ok: bool
     message: str  # "openai/gpt-4o-mini answered in 0.8 s (key from OPENAI_API_KEY)" or the problem
     seconds: float = 0.0
-
-
-def missing_keys(litellm: Any, model: str) -> list[str]:
-    """The API key variables the provider needs and the environment lacks."""
-    try:
-        info = litellm.validate_environment(model=model)
-    except Exception:  # noqa: BLE001 - a provider the check does not know: the call decides
-        return []
-    return [k for k in info.get("missing_keys", []) if "API_KEY" in k]
 
 
 def check_model(model: str, api_base: str = "", *, timeout: float = 30.0) -> ModelCheck:
