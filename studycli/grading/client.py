@@ -127,10 +127,7 @@ def classify(exc: BaseException, model: str, api_base: str) -> _Failure:
             f"{model}: authentication failed ({status}); check the provider's API key variable",
         )
     if "LLM Provider NOT provided" in text:
-        return _Failure(
-            "config",
-            f"unknown model '{model}': use a LiteLLM model string such as openai/gpt-4o-mini",
-        )
+        return _Failure("config", unknown_model(model))
     if "NotFoundError" in names or status == 404:
         return _Failure("config", f"{model}: model not found ({status or 404})")
     if (
@@ -148,6 +145,11 @@ def classify(exc: BaseException, model: str, api_base: str) -> _Failure:
     ):
         return _Failure("schema", f"{model}: structured output refused ({_short(text)})")
     return _Failure("other", f"{model}: {type(exc).__name__}: {_short(text)}")
+
+
+def unknown_model(model: str) -> str:
+    """What to say when LiteLLM cannot route a model string."""
+    return f"unknown model '{model}': use a LiteLLM model string such as openai/gpt-4o-mini"
 
 
 _SECRET_PATTERNS = (
@@ -390,10 +392,7 @@ class ModelCall:
         try:
             litellm.get_llm_provider(model=model, api_base=api_base or None)
         except Exception:  # noqa: BLE001 - any failure here means LiteLLM cannot route the model
-            return _Failure(
-                "config",
-                f"unknown model '{model}': use a LiteLLM model string such as openai/gpt-4o-mini",
-            )
+            return _Failure("config", unknown_model(model))
         if not api_base:
             missing = missing_keys(litellm, model)
             if missing:

@@ -12,7 +12,7 @@ import time
 import warnings
 from dataclasses import dataclass
 
-from studycli.grading.client import classify, load_litellm, missing_keys
+from studycli.grading.client import classify, load_litellm, missing_keys, unknown_model
 from studycli.grading.settings import PLACEHOLDER_KEY
 
 PROMPT = "Reply with the single word: ready"
@@ -31,9 +31,7 @@ def check_model(model: str, api_base: str = "", *, timeout: float = 30.0) -> Mod
     try:
         _, provider, _, _ = litellm.get_llm_provider(model=model, api_base=api_base or None)
     except Exception:  # noqa: BLE001 - LiteLLM cannot route the model string
-        return ModelCheck(
-            False, f"unknown model '{model}': use a LiteLLM model string such as openai/gpt-4o-mini"
-        )
+        return ModelCheck(False, unknown_model(model))
     missing = missing_keys(litellm, model)
     usual = f"{provider.upper()}_API_KEY"  # OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY...
     call: dict[str, object] = {
