@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import re
 import secrets
@@ -263,6 +264,24 @@ def untrusted_block(text: str, label: str, cap: int, nonce: str | None = None) -
     nonce = nonce or secrets.token_hex(8)
     body = text[:cap]
     return f"<{label}-{nonce}>\n{body}\n</{label}-{nonce}>", nonce
+
+
+_FENCE = re.compile(r"```[a-zA-Z0-9_-]*[ \t]*\n?(.*?)```", re.S)
+
+
+def first_json_object(text: str, accept: Callable[[Any], bool]) -> Any:
+    """The first JSON object in a reply that `accept` takes: fenced, bare, or inside prose.
+    None when there is none."""
+    decoder = json.JSONDecoder()
+    for chunk in [m.group(1) for m in _FENCE.finditer(text)] + [text]:
+        for start in [m.start() for m in re.finditer(r"\{", chunk)][:200]:
+            try:
+                obj, _ = decoder.raw_decode(chunk, start)
+            except ValueError:
+                continue
+            if accept(obj):
+                return obj
+    return None
 
 
 class Unusable(Exception):

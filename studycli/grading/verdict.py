@@ -7,14 +7,13 @@ never read from the model.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from studycli.content.model import Card
-from studycli.grading.client import Unusable
+from studycli.grading.client import Unusable, first_json_object
 from studycli.grading.evidence import Claim, EvidenceCheck, weigh_claims
 from studycli.grading.guard import normalise
 from studycli.grading.prompt import MAX_ANSWER_CHARS, flag_ids, point_ids
@@ -46,32 +45,14 @@ class MalformedOutput(Unusable):
     """The model's reply holds no usable checklist."""
 
 
-_FENCE = re.compile(r"```[a-zA-Z0-9_-]*[ \t]*\n?(.*?)```", re.S)
-
-
 def parse_verdict(text: str | None) -> dict[str, Any]:
     """The first JSON object with a `points` list in a reply: bare, fenced, or inside prose."""
     if not text or not text.strip():
         raise MalformedOutput("empty reply")
-    candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
-    decoder = json.JSONDecoder()
-    for chunk in candidates:
-        chunk = chunk.strip()
-        try:
-            obj = json.loads(chunk)
-        except ValueError:
-            obj = None
-        if _looks_like_verdict(obj):
-            return obj  # type: ignore[no-any-return]
-        starts = [m.start() for m in re.finditer(r"\{", chunk)][:200]
-        for start in starts:
-            try:
-                obj, _ = decoder.raw_decode(chunk, start)
-            except ValueError:
-                continue
-            if _looks_like_verdict(obj):
-                return obj  # type: ignore[no-any-return]
-    raise MalformedOutput("no JSON checklist in the reply")
+    verdict = first_json_object(text, _looks_like_verdict)
+    if verdict is None:
+        raise MalformedOutput("no JSON checklist in the reply")
+    return verdict  # type: ignore[no-any-return]
 
 
 def _looks_like_verdict(obj: Any) -> bool:

@@ -6,14 +6,19 @@ of the answer, so nothing the answer says elsewhere can reach it. Prompt and par
 
 from __future__ import annotations
 
-import json
-import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from studycli.grading.client import ModelCall, Spent, Unusable, _Failure, untrusted_block
+from studycli.grading.client import (
+    ModelCall,
+    Spent,
+    Unusable,
+    _Failure,
+    first_json_object,
+    untrusted_block,
+)
 
 MAX_QUOTE_CHARS = 600  # a quote is at most 40 words; anything longer is cut
 
@@ -76,25 +81,17 @@ def build_verify_messages(pairs: Sequence[Pair], nonce: str | None = None) -> li
     ]
 
 
-_FENCE = re.compile(r"```[a-zA-Z0-9_-]*[ \t]*\n?(.*?)```", re.S)
-
-
 def parse_checks(text: str | None, count: int) -> dict[int, bool]:
     """Pair number (1-based) -> whether the quote states the point. A pair the reply leaves
     out, or answers with anything but a yes, is not confirmed."""
     if not text or not text.strip():
         raise UnusableCheck("empty reply")
-    decoder = json.JSONDecoder()
-    chunks = [m.group(1) for m in _FENCE.finditer(text)] + [text]
-    for chunk in chunks:
-        for start in [m.start() for m in re.finditer(r"\{", chunk)][:200]:
-            try:
-                obj, _ = decoder.raw_decode(chunk, start)
-            except ValueError:
-                continue
-            if isinstance(obj, dict) and isinstance(obj.get("checks"), list):
-                return _read(obj["checks"], count)
-    raise UnusableCheck("no JSON list of checks in the reply")
+    obj = first_json_object(
+        text, lambda obj: isinstance(obj, dict) and isinstance(obj.get("checks"), list)
+    )
+    if obj is None:
+        raise UnusableCheck("no JSON list of checks in the reply")
+    return _read(obj["checks"], count)
 
 
 def _read(items: list[Any], count: int) -> dict[int, bool]:
