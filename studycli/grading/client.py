@@ -321,7 +321,6 @@ class ModelCall:
         self.settings = settings
         self.sleep = sleep
         self.jitter = jitter or random.random
-        self.calls = 0  # completion requests sent
 
     def ask(
         self,
@@ -368,7 +367,6 @@ class ModelCall:
                     "json_schema": {"name": schema[0], "schema": schema[1], "strict": True},
                 }
             try:
-                self.calls += 1
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     response = litellm.completion(**call)

@@ -81,11 +81,6 @@ class Grader:
         self._broken: dict[str, str] = {}  # model -> config problem seen this session
         self._warm: threading.Thread | None = None
 
-    @property
-    def calls(self) -> int:
-        """Completion requests sent, for tests and reports."""
-        return self.call.calls
-
     # -- warming ------------------------------------------------------------------
 
     def warm_up(self) -> None:
@@ -351,7 +346,9 @@ class Grader:
         for uid, card_id, answer, review_uid in rows[:limit]:
             card = cards.get(card_id)
             if card is None:
-                self._mark_failed(uid, f"card '{card_id}' is no longer in the catalogue")
+                grades.mark_failed(
+                    self.store, uid, f"card '{card_id}' is no longer in the catalogue"
+                )
                 out.append(
                     GradeResult(
                         uid, card_id, "failed", answer or "", error=f"card '{card_id}' is gone"
@@ -362,9 +359,6 @@ class Grader:
             result.review_uid = review_uid
             out.append(result)
         return out
-
-    def _mark_failed(self, uid: str, error: str) -> None:
-        grades.mark_failed(self.store, uid, error)
 
 
 def build_grader(

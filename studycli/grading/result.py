@@ -74,10 +74,6 @@ class GradeResult:
     def met_count(self) -> int:
         return sum(p.met for p in self.points)
 
-    @property
-    def unverified(self) -> list[PointResult]:
-        return [p for p in self.points if p.status == "unverified"]
-
     def as_json(self) -> dict[str, Any]:
         return {
             "uid": self.uid,

@@ -121,8 +121,6 @@ def grader_stats_lines(stats: dict[str, Any], model: str) -> list[str]:
             agreement += f", last {recent['total']}: {recent['rate']:.0%}"
     else:
         agreement = "no graded answer rated yet"
-    from rich.markup import escape
-
     lines = [
         f"[bold]Grader[/]   {escape(model) or 'no model set'} · {stats['graded']} graded · "
         f"{stats['pending']} pending · {agreement}"
