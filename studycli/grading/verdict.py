@@ -14,13 +14,11 @@ from typing import Any
 
 from studycli.content.model import Card
 from studycli.grading.client import Unusable, first_json_object
-from studycli.grading.evidence import Claim, EvidenceCheck, weigh_claims
+from studycli.grading.evidence import MAX_QUOTE_WORDS, Claim, EvidenceCheck, weigh_claims
 from studycli.grading.guard import normalise
 from studycli.grading.prompt import MAX_ANSWER_CHARS, flag_ids, point_ids
 from studycli.grading.result import FlagResult, PointResult
 from studycli.vocab import AGAIN, EASY, GOOD, HARD
-
-MAX_EVIDENCE_WORDS = 40  # a longer "quote" is not evidence of one point
 
 MAX_EVIDENCE_CHARS = 400  # a quote is at most 40 words
 MAX_FEEDBACK_CHARS = 1200  # two or three sentences asked for; a huge reply is cut here
@@ -114,7 +112,7 @@ def check_quote(evidence: str, answer_norm: str, subject: str) -> str:
     parts = [p for p in parts if p]
     if not parts:
         return "no quote given"
-    if sum(len(p.split()) for p in parts) > MAX_EVIDENCE_WORDS:
+    if sum(len(p.split()) for p in parts) > MAX_QUOTE_WORDS:
         return "quote too long to show one point"
     pos = 0
     padded = f" {answer_norm} "
