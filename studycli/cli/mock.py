@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
     from studycli.cli.context import AppContext
     from studycli.content.model import Card
-    from studycli.grading.settings import GraderSettings
     from studycli.study.design import DesignRound
     from studycli.study.mock import Mock, MockGrade
 
@@ -105,11 +104,11 @@ def mock(
     if kind not in KINDS:
         raise UsageError(f"--kind: must be one of {', '.join(KINDS)} (got '{kind}')")
     check_filters(a, [], tag or [], [])
-    if not 0.1 <= answer_minutes <= 60:  # also refuses nan, which no range check catches
-        raise UsageError("--answer-minutes: must be a number from 0.1 to 60")
-    if not 1 <= minutes <= 240:
+    if not 1 <= minutes <= 240:  # also refuses nan, which the option's range lets through
         raise UsageError("--minutes: must be a number from 1 to 240")
-    settings = _grader_settings(a)
+    from studycli.grading.settings import GraderSettings
+
+    settings = GraderSettings.from_config(a.config)  # no LiteLLM import
     if rephrase and settings is None:
         raise UsageError("--rephrase: needs a model ('studycli config set grader.model ...')")
     console = make_console()
@@ -130,15 +129,13 @@ def mock(
 
 
 def _grader(a: AppContext) -> Callable[[Card, str], MockGrade] | None:
-    """The configured grader (studycli/grading.py) as a mock grader, or None when no model is set.
+    """The configured grader (studycli.grading) as a mock grader, or None when no model is set.
 
     Built when the mock starts, so LiteLLM is imported in the background while the candidate
     answers. A grade that fails comes back pending (saved for 'studycli grade --pending').
     """
-    try:
-        from studycli.grading.grader import build_grader
-    except ImportError:  # the grading feature is optional
-        return None
+    from studycli.grading.grader import build_grader
+
     grader = build_grader(a.config, a.store)
     if grader is None:
         return None
@@ -157,13 +154,6 @@ def _grader(a: AppContext) -> Callable[[Card, str], MockGrade] | None:
         )
 
     return grade
-
-
-def _grader_settings(a: AppContext) -> GraderSettings | None:
-    """The configured model's settings (no LiteLLM import), or None when none is set."""
-    from studycli.grading.settings import GraderSettings
-
-    return GraderSettings.from_config(a.config)
 
 
 def _design_round(
