@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,6 +12,9 @@ from studycli.cli import complete
 from studycli.cli.base import app, app_context, card_or_fail
 from studycli.errors import UsageError
 from studycli.tui.styles import make_console
+
+if TYPE_CHECKING:
+    from studycli.grading.grader import Grader
 
 NO_MODEL = (
     "no grader model set: choose one with 'studycli config set grader.model openai/gpt-4o-mini' "
@@ -70,11 +73,7 @@ def grade(
     if answer is not None and answer_file is not None:
         raise UsageError("--answer and --answer-file: give only one of them")
     card = card_or_fail(a, card_id)
-    from studycli.grading.grader import build_grader
-
-    grader = build_grader(a.config, a.store, warm=False)
-    if grader is None:
-        raise UsageError(NO_MODEL)
+    grader = _grader_or_fail(a)
     text = answer if answer is not None else _read_answer(answer_file)
     result = grader.grade(card, text, a.now())
     if as_json:
@@ -87,6 +86,16 @@ def grade(
         if not as_json:
             _failure(result)
         raise typer.Exit(1)
+
+
+def _grader_or_fail(a: Any) -> Grader:
+    """The configured grader (LiteLLM imported on its first grade, not here), or a usage error."""
+    from studycli.grading.grader import build_grader
+
+    grader = build_grader(a.config, a.store, warm=False)
+    if grader is None:
+        raise UsageError(NO_MODEL)
+    return grader
 
 
 def _read_answer(path: Path | None) -> str:
@@ -127,7 +136,6 @@ def _failure(result: Any) -> None:
 
 
 def _grade_pending(a: Any, as_json: bool) -> None:
-    from studycli.grading.grader import build_grader
     from studycli.storage.grades import pending_count
     from studycli.vocab import RATING_NAMES
 
@@ -137,9 +145,7 @@ def _grade_pending(a: Any, as_json: bool) -> None:
         else:
             typer.echo("No pending grades.")
         return
-    grader = build_grader(a.config, a.store, warm=False)
-    if grader is None:
-        raise UsageError(NO_MODEL)
+    grader = _grader_or_fail(a)
     results = grader.grade_pending(a.catalogue.cards, a.now())
     left = [r for r in results if r.status == "pending"]
     if as_json:
