@@ -326,12 +326,10 @@ class DesignRound:
         mocks.delete_mock(self.store, self.uid)
 
     def finish(self, now: dt.datetime, folder: Path) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = self.started.astimezone().strftime("%Y-%m-%d-%H%M")
-        path = folder / f"design-{stamp}-{self.uid[:6]}.md"
-        tmp = path.with_suffix(".md.tmp")
-        tmp.write_text(render_design_markdown(self.transcript()), encoding="utf-8")
-        tmp.replace(path)
+        from studycli.study.mock import write_transcript
+
+        text = render_design_markdown(self.transcript())
+        path = write_transcript(folder, "design", self.started, self.uid, text)
         self.markdown_path = str(path)
         self._save(finished=now)
         return path

@@ -433,18 +433,24 @@ class Mock:
         """Close the mock: write the Markdown transcript into `folder` and record its path."""
         if self.status == "running":
             self.status = "finished"
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = self.started.astimezone().strftime("%Y-%m-%d-%H%M")
-        path = folder / f"mock-{stamp}-{self.uid[:6]}.md"
-        tmp = path.with_suffix(".md.tmp")
-        tmp.write_text(self.markdown(), encoding="utf-8")
-        tmp.replace(path)
+        path = write_transcript(folder, "mock", self.started, self.uid, self.markdown())
         self.markdown_path = str(path)
         self._save(finished=now)
         return path
 
     def markdown(self) -> str:
         return render_markdown(self.transcript(), self.catalogue)
+
+
+def write_transcript(folder: Path, prefix: str, started: dt.datetime, uid: str, text: str) -> Path:
+    """Write a round's Markdown into `folder` as PREFIX-DATE-TIME-UID.md, whole or not at all."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = started.astimezone().strftime("%Y-%m-%d-%H%M")
+    path = folder / f"{prefix}-{stamp}-{uid[:6]}.md"
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 def clock(seconds: float | None) -> str:
