@@ -91,9 +91,7 @@ def _review_design(
 ) -> str:
     from studycli.study.mock import suggest_rating
     from studycli.tui.input import Quit
-    from studycli.tui.mock import _ask_checklist, print_numbered
-    from studycli.tui.styles import RATING_STYLE
-    from studycli.vocab import RATING_NAMES
+    from studycli.tui.mock import _ask_checklist, print_numbered, rating_buttons
 
     answered = rnd.answered()
     if not answered:
@@ -122,12 +120,9 @@ def _review_design(
         console.print(f"[bold]Round score: {score:.0%}[/]" if score is not None else "No score.")
         if rate is not None and score is not None:
             suggested = suggest_rating(score, " ".join(p.answer or "" for p in answered))
-            buttons = "  ".join(
-                f"{'▸' if r == suggested else ' '}[{RATING_STYLE[r]}]{r}[/] {RATING_NAMES[r]}"
-                for r in RATING_NAMES
-            )
             key = inp.key(
-                f"{buttons}   [dim]q skip[/] · Enter = {suggested}\nRate the prompt's card: ",
+                f"{rating_buttons(suggested)}   [dim]q skip[/] · Enter = {suggested}\n"
+                "Rate the prompt's card: ",
                 "1234q",
                 default=str(suggested),
             )

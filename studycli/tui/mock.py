@@ -335,12 +335,8 @@ def _review(
                     f" ({q.score:.0%})."
                 )
             suggested = q.suggested
-            buttons = "  ".join(
-                f"{'▸' if r == suggested else ' '}[{RATING_STYLE[r]}]{r}[/] {RATING_NAMES[r]}"
-                for r in RATING_NAMES
-            )
             key = inp.key(
-                f"{buttons}   [dim]q stop rating[/]"
+                f"{rating_buttons(suggested)}   [dim]q stop rating[/]"
                 + (f" · Enter = {suggested}" if suggested else "")
                 + "\nRate: ",
                 "1234q",
@@ -366,6 +362,17 @@ def _review(
         + (f" · score {score:.0%}" if score is not None else "")
     )
     return "finished"
+
+
+def rating_buttons(suggested: int | None) -> str:
+    """The four ratings on one line, the suggested one marked."""
+    from studycli.tui.styles import RATING_STYLE
+    from studycli.vocab import RATING_NAMES
+
+    return "  ".join(
+        f"{'▸' if r == suggested else ' '}[{RATING_STYLE[r]}]{r}[/] {RATING_NAMES[r]}"
+        for r in RATING_NAMES
+    )
 
 
 def _ask_checklist(console: Console, inp: Any, n: int) -> list[bool]:
