@@ -255,6 +255,17 @@ def missing_keys(litellm: Any, model: str) -> list[str]:
     return [k for k in info.get("missing_keys", []) if "API_KEY" in k]
 
 
+def endpoint_args(litellm: Any, model: str, api_base: str) -> dict[str, str]:
+    """A call's `api_base`, with a placeholder key where the provider wants one the local
+    server ignores; nothing when the provider's own endpoint is used."""
+    if not api_base:
+        return {}
+    args = {"api_base": api_base}
+    if missing_keys(litellm, model):
+        args["api_key"] = PLACEHOLDER_KEY
+    return args
+
+
 def untrusted_block(text: str, label: str, cap: int, nonce: str | None = None) -> tuple[str, str]:
     """`text` inside <label-nonce> delimiters, cut to `cap` characters, and the nonce.
 
@@ -350,10 +361,7 @@ class ModelCall:
             "temperature": 0,
             "drop_params": True,  # models that refuse temperature etc. get it dropped, not an error
         }
-        if api_base:
-            kwargs["api_base"] = api_base
-            if missing_keys(litellm, model):
-                kwargs["api_key"] = PLACEHOLDER_KEY
+        kwargs.update(endpoint_args(litellm, model, api_base))
         use_schema = schema is not None and _supports_schema(litellm, model)
         transient_left = self.settings.retries
         malformed_left = 1

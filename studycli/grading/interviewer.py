@@ -16,10 +16,10 @@ import warnings
 from typing import Any, NamedTuple
 
 from studycli.content.model import Card
-from studycli.grading.client import _content, load_litellm, missing_keys, untrusted_block
+from studycli.grading.client import _content, endpoint_args, load_litellm, untrusted_block
 from studycli.grading.guard import screen
 from studycli.grading.prompt import MAX_ANSWER_CHARS
-from studycli.grading.settings import PLACEHOLDER_KEY, GraderSettings
+from studycli.grading.settings import GraderSettings
 from studycli.grading.verdict import _terms
 
 MAX_QUESTION_CHARS = 300
@@ -69,11 +69,7 @@ def complete(settings: GraderSettings, messages: list[dict[str, str]]) -> str:
             "max_tokens": 200,
             "drop_params": True,
         }
-        api_base = settings.api_base_for(model)
-        if api_base:
-            kwargs["api_base"] = api_base
-            if missing_keys(litellm, model):
-                kwargs["api_key"] = PLACEHOLDER_KEY
+        kwargs.update(endpoint_args(litellm, model, settings.api_base_for(model)))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
