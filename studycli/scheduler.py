@@ -42,10 +42,6 @@ class CardState:
     suspended: bool = False
     last_uid: str | None = None
 
-    @property
-    def is_new(self) -> bool:
-        return self.reps == 0
-
 
 class Outcome(NamedTuple):
     rating: int

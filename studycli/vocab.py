@@ -8,7 +8,6 @@ database, the progress files and the content use, so a `Phase` compares equal to
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
-from typing import Literal
 
 
 class Rating(IntEnum):
@@ -44,9 +43,3 @@ LEVELS = ("junior", "mid", "senior", "staff")
 
 # A coding kata's reviews are logged under the card id KATA_PREFIX + its id ("kata-rrf").
 KATA_PREFIX = "kata-"
-Level = Literal["junior", "mid", "senior", "staff"]
-
-# Why a drill ended, as the drill loop reports it.
-EndReason = Literal["finished", "quit", "interrupted"]
-# Where the candidate stands in the 30-day plan.
-PlanStatus = Literal["not-started", "active", "finished", "interview-day", "interview-passed"]

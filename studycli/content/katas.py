@@ -57,10 +57,6 @@ class Kata:
         return (self.folder / "solution.py").read_text(encoding="utf-8")
 
 
-def is_kata_card(card_id: str) -> bool:
-    return card_id.startswith(CARD_PREFIX)
-
-
 def kata_folders(roots: Iterable[Path]) -> list[Path]:
     """Every `decks/katas/<id>/` folder holding a kata.yaml, bundled content first."""
     found: list[Path] = []
