@@ -37,15 +37,9 @@ from studycli.storage.faults import (
     os_problem,
 )
 from studycli.storage.lock import held_exclusively
+from studycli.storage.log import LOG_SELECT, insert_log, log_entry
 from studycli.storage.migrations import MIGRATION_NAMES
-from studycli.storage.store import (
-    ANY_REVIEW,
-    LOG_SELECT,
-    NOT_UNDONE,
-    Store,
-    insert_log,
-    log_entry,
-)
+from studycli.storage.store import ANY_REVIEW, NOT_UNDONE, Store
 
 # Tables holding what the user did, with the column that identifies a row across copies.
 # card_state is not among them: it is rebuilt from review_log.

@@ -79,7 +79,7 @@ def _by_uid(conn: sqlite3.Connection, sql: str, packed: list[Any]) -> Iterator[S
 def log_rows_by_uid(conn: sqlite3.Connection, uids: list[str]) -> dict[str, tuple[Any, ...]]:
     """The local review-log rows among `uids`, as LOG_COLUMNS tuples, by uid."""
     from studycli.storage.codec import pack_uid
-    from studycli.storage.store import LOG_SELECT, log_entry
+    from studycli.storage.log import LOG_SELECT, log_entry
 
     sql = f"{LOG_SELECT} WHERE id IN (SELECT id FROM review_log WHERE uid IN ({{marks}}))"
     found = (log_entry(row) for row in _by_uid(conn, sql, [pack_uid(u) for u in uids]))

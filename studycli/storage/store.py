@@ -45,14 +45,7 @@ from studycli.storage.codec import (
 )
 from studycli.storage.faults import BUSY_TIMEOUT_S, DatabaseBusy, is_busy
 from studycli.storage.lock import REPLACING_ELSEWHERE, DbLock, LockTimeout, file_id
-from studycli.storage.log import (  # noqa: F401 - LOG_SELECT, log_entry, log_rows: read from here
-    _NAME_KEY,
-    LOG_SELECT,
-    _Names,
-    insert_log,
-    log_entry,
-    log_rows,
-)
+from studycli.storage.log import _NAME_KEY, _Names, insert_log, log_rows
 from studycli.storage.migrations import MIGRATION_NAMES
 
 ROADMAP_START = "roadmap_start"  # setting: the day the 30-day plan was started (roadmap.py)
