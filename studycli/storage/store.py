@@ -318,20 +318,10 @@ class Store:
         """`scheduler`, or one with the FSRS parameters now stored when they have changed (an
         `optimize` in another terminal): a state is never computed with parameters no replay
         of the log would use. The newer one is kept in `updated_scheduler` for the caller."""
-        row = self.conn.execute(
-            "SELECT value FROM settings WHERE key = 'fsrs_parameters'"
-        ).fetchone()
-        if row is None:
-            stored = DEFAULT_PARAMETERS
-        else:
-            import json
-
-            stored = tuple(json.loads(row[0]))
-        if tuple(stored) == tuple(scheduler.parameters):
+        stored = tuple(self.get_setting("fsrs_parameters", DEFAULT_PARAMETERS))
+        if stored == tuple(scheduler.parameters):
             return scheduler
-        if self.updated_scheduler is None or tuple(self.updated_scheduler.parameters) != tuple(
-            stored
-        ):
+        if self.updated_scheduler is None or tuple(self.updated_scheduler.parameters) != stored:
             self.updated_scheduler = Scheduler(list(stored), scheduler.desired_retention)
         return self.updated_scheduler
 
