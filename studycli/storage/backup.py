@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studycli.errors import StoreError, UsageError
+from studycli.storage.bulk import MARKER
 from studycli.storage.faults import (
     SQLITE_HEADER,
     check_file,
@@ -57,7 +58,7 @@ PARTIAL_MAX_AGE_S = 3600  # a copy left half-written by a killed process is remo
 # unfinished whole-database work (bulk.py), which a copy must not carry into a restore.
 MADE_KEY = "local.backup_made"
 
-UNFINISHED_KEY = "local.unfinished"
+UNFINISHED_KEY = MARKER
 
 
 @dataclass(frozen=True)
@@ -460,7 +461,7 @@ def _keep_current(db_path: Path, now: dt.datetime) -> Path | None:
     try:
         folder.mkdir(exist_ok=True)
         try:
-            conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True)
+            conn = open_read_only(db_path)
             try:
                 copy_database(conn, partial)
             finally:
