@@ -28,7 +28,7 @@ from typing import Any, Protocol, TypeVar
 from studycli.scheduler import CardState, Scheduler
 from studycli.storage.codec import STATE_UPSERT, log_event, state_row
 from studycli.storage.faults import BUSY_TIMEOUT_S, DatabaseBusy
-from studycli.storage.lock import DbLock, LockTimeout
+from studycli.storage.lock import REPLACING_ELSEWHERE, DbLock, LockTimeout
 
 
 class Store(Protocol):
@@ -96,7 +96,7 @@ def bulk(store: Store, what: str, *, claim: bool = False) -> Iterator[None]:
         store.lock.acquire_shared(BUSY_TIMEOUT_S)
     except LockTimeout:
         raise DatabaseBusy(
-            f"{store.path}: another studycli is repairing or restoring the database "
+            f"{store.path}: {REPLACING_ELSEWHERE} "
             f"(for over {BUSY_TIMEOUT_S:.0f} s); try again when it has finished"
         ) from None
     token = os.urandom(8).hex()
