@@ -92,9 +92,7 @@ def check_schema(conn: sqlite3.Connection, path: Path) -> list[str]:
         foreign = [] if applied else _retry_busy(lambda: foreign_tables(conn))
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if is_damage(exc):
-            raise damaged_error(path, str(exc)) from None
-        raise open_error(path, "cannot open database", exc) from None
+        raise open_error(path, "cannot open database", exc) from None  # damage kept aside there
     unknown = [n for n in applied if n not in MIGRATION_NAMES]
     if foreign or unknown:
         conn.close()
