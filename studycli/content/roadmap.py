@@ -6,7 +6,7 @@ from typing import Any
 
 from studycli.content.model import TASK_KINDS, Day, Roadmap, Task, Week
 from studycli.content.schema import ID_RE, _Validator
-from studycli.content.yamlio import _line_of, _Problems
+from studycli.content.yamlio import _Problems
 
 ROADMAP_FIELDS = {"id", "title", "source", "weeks"}
 
@@ -37,9 +37,6 @@ class _RoadmapParser:
         self.v = _Validator(problems)
         self.seen_days: dict[int, str] = {}  # day number -> line of its first appearance
         self.seen_tasks: dict[str, str] = {}  # task id -> where it first appeared
-
-    def _line(self, path: tuple[Any, ...]) -> int | None:
-        return _line_of(self.problems.node, path) if self.problems.node is not None else None
 
     def roadmap(self, data: Any) -> Roadmap | None:
         v, problems = self.v, self.problems
@@ -114,7 +111,7 @@ class _RoadmapParser:
                 path + ("day",),
                 f"day {number} appears twice (first at line {self.seen_days[number]})",
             )
-        line = self._line(path)
+        line = self.problems.line(path)
         self.seen_days[number] = "" if line is None else str(line)
         tasks_raw = _list_of(
             raw.get("tasks"), problems, path + ("tasks",), f"{what}: tasks must be a non-empty list"
@@ -145,7 +142,7 @@ class _RoadmapParser:
                 path + ("id",), f"{what}: duplicate task id (first at {self.seen_tasks[tid]})"
             )
         elif tid:
-            line = self._line(path)
+            line = self.problems.line(path)
             self.seen_tasks[tid] = "?" if line is None else f"line {line}"
         return Task(
             id=tid,

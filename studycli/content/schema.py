@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from studycli.content.model import INCIDENT_DECK, STAGES, Card, Deck, Figure, Incident
-from studycli.content.yamlio import _line_of, _Problems
+from studycli.content.yamlio import _Problems
 from studycli.vocab import LEVELS
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -273,7 +273,7 @@ def _parse_deck(
         problems.add(("cards",), "deck: cards must be a non-empty list")
         raw_cards = []
     for i, raw in enumerate(raw_cards or []):
-        line = _line_of(problems.node, ("cards", i)) if problems.node is not None else None
+        line = problems.line(("cards", i))
         card = _parse_card(v, raw, ("cards", i), deck_id, f"{problems.display}:{line}", bundled)
         if card:
             cards.append(card)

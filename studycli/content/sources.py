@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from studycli.content.model import Source
 from studycli.content.paths import SOURCES_FILES
 from studycli.content.schema import _Validator
-from studycli.content.yamlio import _line_of, _Problems
+from studycli.content.yamlio import _Problems
 
 SOURCE_FIELDS = {"id", "title", "author", "publication", "date", "file", "url", "note"}
 SOURCE_REQUIRED = ("id", "title", "author", "publication", "date")
@@ -50,7 +50,7 @@ def parse_sources(data: Any, problems: _Problems) -> list[Source]:
                 path + ("date",),
                 f'{what}: date must be quoted text such as "2024-05", or n.d. when undated',
             )
-        line = _line_of(problems.node, path) if problems.node is not None else None
+        line = problems.line(path)
         if sid in seen:
             problems.add(path + ("id",), f"{what}: duplicate id (first at line {seen[sid]})")
         elif sid:
@@ -91,9 +91,7 @@ def collect_refs(kind: str, data: Any, problems: _Problems, strict: bool) -> lis
     def ref(
         path: tuple[Any, ...], what: str, kind: str, value: str, owner: str = "", name: str = ""
     ) -> Ref:
-        line = _line_of(problems.node, path) if problems.node is not None else None
-        where = f"{problems.display}:{line}" if line else problems.display
-        return Ref(where, what, name or kind, kind, value, owner, strict)
+        return Ref(problems.where(path), what, name or kind, kind, value, owner, strict)
 
     refs: list[Ref] = []
 

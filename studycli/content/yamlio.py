@@ -22,10 +22,17 @@ class _Problems:
         self.text = text
         self.items: list[str] = []
 
+    def line(self, path: tuple[Any, ...]) -> int | None:
+        """The line of the value at `path` (see `_line_of`); None before the file is parsed."""
+        return _line_of(self.node, path) if self.node is not None else None
+
+    def where(self, path: tuple[Any, ...]) -> str:
+        """`file:line` of the value at `path`, or the file alone when no line is known."""
+        line = self.line(path)
+        return f"{self.display}:{line}" if line else self.display
+
     def add(self, path: tuple[Any, ...], message: str) -> None:
-        line = _line_of(self.node, path) if self.node is not None else None
-        where = f"{self.display}:{line}" if line else self.display
-        self.items.append(f"{where}: {message}")
+        self.items.append(f"{self.where(path)}: {message}")
 
 
 def _line_of(node: Any, path: tuple[Any, ...]) -> int | None:
