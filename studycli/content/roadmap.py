@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from studycli.content.model import TASK_KINDS, Day, Roadmap, Task, Week
-from studycli.content.schema import ID_RE, _Validator
+from studycli.content.schema import ID_RE, _list_of, _Validator
 from studycli.content.yamlio import _Problems
 
 ROADMAP_FIELDS = {"id", "title", "source", "weeks"}
@@ -19,14 +19,6 @@ TASK_FIELDS = {"id", "kind", "text", "katas"}
 
 def _parse_roadmap(data: Any, problems: _Problems) -> Roadmap | None:
     return _RoadmapParser(problems).roadmap(data)
-
-
-def _list_of(raw: Any, problems: _Problems, path: tuple[Any, ...], message: str) -> list[Any]:
-    """A field that must be a non-empty list when present; [] (and a problem) otherwise."""
-    if raw is not None and (not isinstance(raw, list) or not raw):
-        problems.add(path, message)
-        return []
-    return raw or []
 
 
 class _RoadmapParser:

@@ -42,6 +42,14 @@ MAX_SEE = 8
 MAX_SYNONYMS = 30  # words or phrases with alternatives, per card
 
 
+def _list_of(raw: Any, problems: _Problems, path: tuple[Any, ...], message: str) -> list[Any]:
+    """A field that must be a non-empty list when present; [] (and a problem) otherwise."""
+    if raw is not None and (not isinstance(raw, list) or not raw):
+        problems.add(path, message)
+        return []
+    return raw or []
+
+
 class _Validator:
     """Type checks with messages that say what is wrong and where."""
 
@@ -267,12 +275,11 @@ def _parse_deck(
     deck_id = v.ident(data, (), "deck")
     title = v.text(data, "title", (), "deck", max_len=200)
     description = v.text(data, "description", (), "deck", required=False, max_len=1000)
-    raw_cards = data.get("cards")
+    raw_cards = _list_of(
+        data.get("cards"), problems, ("cards",), "deck: cards must be a non-empty list"
+    )
     cards: list[Card] = []
-    if raw_cards is not None and (not isinstance(raw_cards, list) or not raw_cards):
-        problems.add(("cards",), "deck: cards must be a non-empty list")
-        raw_cards = []
-    for i, raw in enumerate(raw_cards or []):
+    for i, raw in enumerate(raw_cards):
         line = problems.line(("cards", i))
         card = _parse_card(v, raw, ("cards", i), deck_id, f"{problems.display}:{line}", bundled)
         if card:

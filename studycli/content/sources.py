@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from studycli.content.model import Source
 from studycli.content.paths import SOURCES_FILES
-from studycli.content.schema import _Validator
+from studycli.content.schema import _list_of, _Validator
 from studycli.content.yamlio import _Problems
 
 SOURCE_FIELDS = {"id", "title", "author", "publication", "date", "file", "url", "note"}
@@ -30,13 +30,12 @@ def parse_sources(data: Any, problems: _Problems) -> list[Source]:
     if not v.mapping(data, (), "sources file"):
         return []
     v.fields(data, (), "sources file", {"sources"}, ("sources",))
-    raw = data.get("sources")
-    if raw is not None and (not isinstance(raw, list) or not raw):
-        problems.add(("sources",), "sources: must be a non-empty list of entries")
-        return []
+    raw = _list_of(
+        data.get("sources"), problems, ("sources",), "sources: must be a non-empty list of entries"
+    )
     out: list[Source] = []
     seen: dict[str, int | None] = {}
-    for i, entry in enumerate(raw or []):
+    for i, entry in enumerate(raw):
         path: tuple[Any, ...] = ("sources", i)
         if not v.mapping(entry, path, f"source {i + 1}"):
             continue
