@@ -22,6 +22,7 @@ from studycli.content.paths import (
     content_files,
     content_roots,
     display_path,
+    sources_file,
 )
 from studycli.errors import ContentError
 
@@ -171,7 +172,7 @@ def validate_paths(
     paths: Sequence[str | os.PathLike[str]], extra: Iterable[str | os.PathLike[str]] = ()
 ) -> LoadResult:
     """Validate files or folders. With no paths: all content (bundled and extra folders)."""
-    from studycli.content.sources import root_of, sources_file
+    from studycli.content.sources import root_of
 
     if not paths:
         return load_files(content_files(content_roots(extra)))

@@ -31,6 +31,15 @@ def content_roots(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
 SOURCES_FILES = ("sources.yaml", "sources.yml")
 
 
+def sources_file(root: Path) -> Path | None:
+    """The sources list of a content folder, if it has one."""
+    for name in SOURCES_FILES:
+        candidate = root / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def content_files(roots: Sequence[Path]) -> list[tuple[str, Path]]:
     """(kind, path) for each root's sources list and every YAML file under its decks/,
     incidents/ and roadmap/.
@@ -41,8 +50,9 @@ def content_files(roots: Sequence[Path]) -> list[tuple[str, Path]]:
     files: list[tuple[str, Path]] = []
     for root in roots:
         found = False
-        listed = [root / name for name in SOURCES_FILES if (root / name).is_file()]
-        files += [("sources", p) for p in listed[:1]]
+        listed = sources_file(root)
+        if listed is not None:
+            files.append(("sources", listed))
         for kind in ("decks", "incidents", "roadmap"):
             sub = root / kind
             if sub.is_dir():

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from studycli.content.model import Source
-from studycli.content.paths import SOURCES_FILES
 from studycli.content.schema import _list_of, _Validator
 from studycli.content.yamlio import _Problems
 
@@ -154,12 +153,3 @@ def root_of(path: Path) -> Path:
     if parent.name in ("decks", "incidents", "roadmap"):
         return parent.parent
     return parent
-
-
-def sources_file(root: Path) -> Path | None:
-    """The sources list of a content folder, if it has one."""
-    for name in SOURCES_FILES:
-        candidate = root / name
-        if candidate.is_file():
-            return candidate
-    return None
