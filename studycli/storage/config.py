@@ -257,14 +257,15 @@ def load_config(home: Path) -> Config:
     text = config_file.read_text(path)
     if text is None:
         return Config(path=path)
-    return Config(_values(config_file.flatten(config_file.parse(text, path), path), path), path)
+    return Config(_values(text, path), path)
 
 
-def _values(flat: list[tuple[str, Any]], path: Path) -> dict[str, Any]:
-    from studycli.storage.config_file import shown
+def _values(text: str, path: Path) -> dict[str, Any]:
+    """The settings a config file's text holds, each parsed; UsageError for a bad one."""
+    from studycli.storage.config_file import flatten, parse, shown
 
     values: dict[str, Any] = {}
-    for key, value in flat:
+    for key, value in flatten(parse(text, path), path):
         if key not in SETTINGS:
             raise UsageError(f"{path}: unknown setting '{shown(key, 40)[1:-1]}'")
         if value is None:
@@ -289,10 +290,7 @@ def save_config(config: Config) -> str | None:
     text = None
     if previous is not None:
         try:
-            old = _values(
-                config_file.flatten(config_file.parse(previous, config.path), config.path),
-                config.path,
-            )
+            old = _values(previous, config.path)
         except UsageError:
             old = None  # a file that does not read: written afresh
         if old is not None:
@@ -314,13 +312,9 @@ def save_config(config: Config) -> str | None:
 
 def _reads_as(text: str, config: Config) -> bool:
     """Whether an edited file reads back as exactly the settings meant."""
-    from studycli.storage import config_file
-
     assert config.path is not None
     try:
-        got = _values(
-            config_file.flatten(config_file.parse(text, config.path), config.path), config.path
-        )
+        got = _values(text, config.path)
     except UsageError:
         return False
     return got == config.values
