@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from studycli.clock import day_date, study_day
@@ -387,16 +387,3 @@ def _retention_by_week(daily: dict[int, DayTotals], today: int) -> list[WeekRow]
             }
         )
     return out
-
-
-def select_weakest(
-    store: Store,
-    catalogue: Catalogue,
-    scheduler: Scheduler,
-    cards: Sequence[Card],
-    today: int,
-    n: int,
-) -> list[Card]:
-    """The n weakest of the given cards (reviewed ones only), weakest first."""
-    rows = weakest_cards(store, catalogue, scheduler, today, n, cards)
-    return [catalogue.cards[r["id"]] for r in rows]
