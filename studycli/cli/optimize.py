@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from studycli.cli.base import app, app_context
 from studycli.cli.context import rebuild_states
-
-if TYPE_CHECKING:
-    pass
 
 
 @app.command()

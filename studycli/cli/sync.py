@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from studycli.cli.base import DeckOpt, LevelOpt, TagOpt, app, app_context, check_filters
 from studycli.cli.context import rebuild_states
-
-if TYPE_CHECKING:
-    pass
-
 
 export_app = typer.Typer(
     help="Write your cards (Anki) or your progress (review log and settings) to a file.",
