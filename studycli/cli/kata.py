@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -35,11 +33,6 @@ def _katas(a: AppContext) -> dict[str, Kata]:
     katas = load_katas(content_roots(a.content_dirs))
     order = sorted(katas.values(), key=lambda k: (LEVELS.index(k.level), k.minutes, k.id))
     return {k.id: k for k in order}
-
-
-def _interactive() -> bool:
-    tty = sys.stdin.isatty() and sys.stdout.isatty()
-    return tty and os.environ.get("STUDYCLI_PLAIN") != "1"
 
 
 @kata_app.command("list")
@@ -103,6 +96,7 @@ def kata_start(
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
     """Write the kata's stub (task, signature, edge cases; no solution) and start its clock."""
+    from studycli.cli.prompts import interactive
     from studycli.content.katas import find_kata
     from studycli.study.katas import kata_records, start
     from studycli.tui.kata import pick_kata, print_started
@@ -110,7 +104,7 @@ def kata_start(
     a = app_context(ctx)
     katas = _katas(a)
     if kata_id is None:
-        if not _interactive():
+        if not interactive():
             raise UsageError("kata start: name the kata, e.g. 'studycli kata start rrf' "
                              "(see 'studycli kata list')")  # fmt: skip
         picked = pick_kata(list(katas.values()), kata_records(a.store, list(katas)), a.today())
