@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from studycli.cli.context import AppContext
+    from studycli.content.model import Roadmap
     from studycli.study.roadmap import Schedule
 
 
@@ -28,6 +29,13 @@ roadmap_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(roadmap_app, name="roadmap")
+
+
+def _roadmap(a: AppContext) -> Roadmap:
+    roadmap = a.catalogue.roadmap
+    if roadmap is None:
+        raise UsageError("no roadmap in the loaded content (roadmap/plan.yaml)")
+    return roadmap
 
 
 @roadmap_app.callback(invoke_without_command=True)
@@ -53,9 +61,7 @@ def roadmap_view(
     from studycli.study.roadmap import plan_today
 
     a = app_context(ctx)
-    roadmap = a.catalogue.roadmap
-    if roadmap is None:
-        raise UsageError("no roadmap in the loaded content (roadmap/plan.yaml)")
+    roadmap = _roadmap(a)
     console = make_console()
     schedule = schedule_of(a)
     done = done_tasks(a.store)
@@ -114,9 +120,7 @@ def _week_view(ctx: typer.Context, number: int) -> None:
     from studycli.storage.plans import done_tasks
 
     a = app_context(ctx)
-    roadmap = a.catalogue.roadmap
-    if roadmap is None:
-        raise UsageError("no roadmap in the loaded content (roadmap/plan.yaml)")
+    roadmap = _roadmap(a)
     numbers = [w.week for w in roadmap.weeks]
     chosen = next((w for w in roadmap.weeks if w.week == number), None)
     if chosen is None:
@@ -184,9 +188,7 @@ def begin_plan(a: AppContext, first: dt.date, when: dt.date | None, source: str 
     from studycli.study.roadmap import START_SETTING, Schedule, set_start
     from studycli.study.sync import save_config_with
 
-    roadmap = a.catalogue.roadmap
-    if roadmap is None:
-        raise UsageError("no roadmap in the loaded content (roadmap/plan.yaml)")
+    roadmap = _roadmap(a)
     today = today_date(a)
     if source is None:
         when, source = interview_of(a), "config interview_date"
@@ -242,9 +244,7 @@ def _mark(ctx: typer.Context, task_ids: list[str], kind: str) -> None:
     from studycli.study.roadmap import mark_tasks
 
     a = app_context(ctx)
-    roadmap = a.catalogue.roadmap
-    if roadmap is None:
-        raise UsageError("no roadmap in the loaded content (roadmap/plan.yaml)")
+    roadmap = _roadmap(a)
     results = mark_tasks(a.store, roadmap, task_ids, kind, a.now(), a.rollover_hour)
     done = done_tasks(a.store)
     tasks = roadmap.tasks
