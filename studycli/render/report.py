@@ -14,8 +14,8 @@ from typing import Any
 from studycli.render import charts
 from studycli.render.blocks import Cell, Chart, Document, Heading, Paragraph, Table, Title
 from studycli.study.report_types import CardRow, Katas, ReportData
+from studycli.vocab import RATING_NAMES
 
-RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 HEATMAP_MIN_WEEKS = 12
 
 
