@@ -36,6 +36,8 @@ from studycli.storage.stats import (
     total_reviews,
 )
 from studycli.storage.store import Store
+from studycli.study.card_list import interval_days
+from studycli.study.leeches import is_leech
 from studycli.study.report_types import CardRow, MockItem, Mocks, ReportData, TopicRow, WeekRow
 from studycli.vocab import AGAIN
 
@@ -67,12 +69,6 @@ SECTION_HOOKS: dict[str, tuple[str, str]] = {
 
 def _rate(passed: int, total: int) -> float | None:
     return round(passed / total, 4) if total else None
-
-
-def interval_days(state: CardState) -> int | None:
-    if state.phase != "review" or state.due_day is None or state.last_day is None:
-        return None
-    return state.due_day - state.last_day
 
 
 def is_mature(state: CardState) -> bool:
@@ -242,7 +238,7 @@ def report_data(
         recall_sums.setdefault(card.deck, 0.0)
         topic["cards"] += 1
         state = states.get(card.id)
-        if state is not None and state.reps > 0 and state.lapses >= leech_lapses:
+        if state is not None and state.reps > 0 and is_leech(state, leech_lapses):
             leeches += 1  # suspended or not: a leech suspended by leech_action is still listed
             topic["leeches"] += 1
             leech_ids.append(card.id)
