@@ -230,7 +230,7 @@ def report_data(
     for deck in sorted(catalogue.decks.values(), key=lambda d: d.id):
         topics[deck.id] = _empty_topic(deck.id, deck.title)
         recall_sums[deck.id] = 0.0
-    leech_ids: list[str] = []
+    leech_ids: set[str] = set()
     for card in cards:
         topic = topics.get(card.deck) or topics.setdefault(
             card.deck, _empty_topic(card.deck, card.deck)
@@ -241,7 +241,7 @@ def report_data(
         if state is not None and state.reps > 0 and is_leech(state, leech_lapses):
             leeches += 1  # suspended or not: a leech suspended by leech_action is still listed
             topic["leeches"] += 1
-            leech_ids.append(card.id)
+            leech_ids.add(card.id)
         if state is not None and state.suspended:
             suspended += 1
             topic["suspended"] += 1
@@ -264,12 +264,14 @@ def report_data(
         active = topic["seen"]
         topic["recall"] = round(recall_sums[deck_id] / active, 4) if active else None
 
-    ranked = rank_weakest(store, catalogue, scheduler, today, cards, states)
-    leech_cards = [catalogue.cards[cid] for cid in leech_ids]
+    # One ranking (one read of the grades) for both lists: weakest leaves suspended cards out,
+    # leeches keep them.
+    ranked_all = rank_weakest(
+        store, catalogue, scheduler, today, cards, states, include_suspended=True
+    )
+    ranked = [item for item in ranked_all if not item[3].suspended]
     worst_leeches = sorted(
-        rank_weakest(
-            store, catalogue, scheduler, today, leech_cards, states, include_suspended=True
-        ),
+        (item for item in ranked_all if item[1] in leech_ids),
         key=lambda it: (-it[3].lapses, it[1]),
     )
     leech_rows = [weak_row(item) for item in worst_leeches[:LEECHES_SHOWN]]
