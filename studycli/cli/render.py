@@ -84,13 +84,6 @@ def _check_output(output: str | None) -> Path | None:
     return output_path(output, "-o")
 
 
-def write_output(content: str | bytes, path: Path) -> None:
-    """Write atomically (a temporary file, then a rename), or into a device or FIFO as it is."""
-    from studycli.storage.files import write_output as write
-
-    write(path, content, "-o")
-
-
 def _emit(
     content: str | bytes,
     fmt: str,
@@ -106,8 +99,10 @@ def _emit(
         else:
             typer.echo(content, nl=False)
         return
+    from studycli.storage.files import write_output
+
     target = path or Path(default_name)
-    write_output(content, target)
+    write_output(target, content, "-o")
     typer.echo(f"wrote {target} ({what})")
 
 
