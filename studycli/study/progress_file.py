@@ -24,6 +24,7 @@ from studycli.errors import UsageError
 from studycli.storage.codec import LOG_COLUMNS
 from studycli.storage.config import SETTINGS
 from studycli.storage.progress import LOCAL_PREFIX, PLAN_COLUMNS, SCOPES, Scope, Stamped
+from studycli.vocab import Phase, ReviewKind
 
 FORMAT = "studycli-progress"
 
@@ -35,9 +36,9 @@ SYNCED_CONFIG_KEYS = (
     "schedule", "target_recall",
 )  # fmt: skip
 
-REVIEW_KINDS = ("review", "undo", "suspend", "unsuspend")
+REVIEW_KINDS: tuple[str, ...] = tuple(ReviewKind)
 
-PHASES = ("new", "learning", "review", "relearning")
+PHASES: tuple[str, ...] = tuple(Phase)
 
 MAX_TEXT = 1_000_000  # typed answers; generous, but bounded
 
