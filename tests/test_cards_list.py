@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import yaml
 
+from .helpers import ROOT
+
 NOW = "2026-11-22T09:00:00+00:00"
 DAY3 = "2026-11-24T09:00:00+00:00"  # when cards rated Good on NOW ("back in 2d") are due
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def deck_cards() -> dict[str, dict]:

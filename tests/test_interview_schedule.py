@@ -9,7 +9,6 @@ import datetime as dt
 import importlib.util
 import itertools
 import math
-from pathlib import Path
 
 import fsrs_rs_python as fsrs
 import pytest
@@ -17,7 +16,8 @@ import pytest
 from studycli.scheduler import CardState, Scheduler
 from studycli.study.interview import InterviewSettings, Model, flatter_budgets, plan_interview
 
-ROOT = Path(__file__).resolve().parent.parent
+from .helpers import ROOT
+
 T = dt.date(2026, 12, 1).toordinal()  # today
 IV = dt.date(2026, 12, 22).toordinal()  # the interview
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import grimp
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from .helpers import ROOT
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from .helpers import ROOT
+
 START = dt.date(2026, 11, 20)
 INTERVIEW = dt.date(2026, 12, 20)  # 30 days after the start: the plan fits exactly
 

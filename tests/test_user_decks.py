@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .helpers import write
+from .helpers import ROOT, write
 
-ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "decks.md"
 
 
