@@ -17,6 +17,11 @@ def studycli_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "studycli"]
 
 
+def answers(*ratings: int | str) -> str:
+    """What a piped drill reads for cards rated in turn: a typed answer, Enter, the rating."""
+    return "".join(f"an answer\n\n{r}\n" for r in ratings)
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -6,7 +6,7 @@ import json
 
 import yaml
 
-from .helpers import ROOT
+from .helpers import ROOT, answers
 
 NOW = "2026-11-22T09:00:00+00:00"
 DAY3 = "2026-11-24T09:00:00+00:00"  # when cards rated Good on NOW ("back in 2d") are due
@@ -43,7 +43,7 @@ def listed(cli, *args: str, now: str = NOW) -> list[dict]:
 def drill_new(cli, n: int, ratings: str = "3", now: str = NOW) -> None:
     """Introduce n new cards, rated in turn by `ratings` (answers typed, never Again)."""
     keys = (ratings * n)[:n]
-    r = cli("drill", "--new", str(n), now=now, input="".join(f"an answer\n\n{k}\n" for k in keys))
+    r = cli("drill", "--new", str(n), now=now, input=answers(*keys))
     assert r.exit_code == 0, r.output
 
 

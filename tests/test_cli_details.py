@@ -7,11 +7,9 @@ import json
 import re
 import sqlite3
 
+from .helpers import answers
+
 NOW = "2026-11-22T09:00:00+00:00"
-
-
-def answers(*ratings: int) -> str:
-    return "".join(f"an answer\n\n{r}\n" for r in ratings)
 
 
 def log_rows(home) -> int:

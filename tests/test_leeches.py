@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from .helpers import answers
+
 NOW = "2026-11-22T09:00:00+00:00"
 # Moments of the same study day, 20 minutes apart: each rating at its own time.
 TIMES = [f"2026-11-22T{10 + m // 60:02d}:{m % 60:02d}:00+00:00" for m in range(0, 600, 20)]
 LAST = "2026-11-22T23:00:00+00:00"
-
-
-def answers(*ratings: int) -> str:
-    return "".join(f"an answer\n\n{r}\n" for r in ratings)
 
 
 def cards(cli, *args: str) -> list[dict]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from .helpers import answers
+
 NOW = "2026-11-22T09:00:00+00:00"
 LATER = "2026-11-22T15:00:00+00:00"  # the same study day
-
-
-def answers(*ratings: int) -> str:
-    return "".join(f"an answer\n\n{r}\n" for r in ratings)
 
 
 def reviews(home) -> list[tuple[str, int]]:
