@@ -343,7 +343,8 @@ def _random_kill(d: PipedDrill, run: int, rng: random.Random, ledger: Ledger) ->
 
 def pty_kill(home: Path, run: int, mode: str, rng: random.Random, ledger: Ledger, now: str) -> bool:
     """The drill in a real pseudo-terminal: killed while typing an answer, or after a save."""
-    from .test_terminal_drill import BOX_UP, spawn, text
+    from .helpers import text
+    from .test_terminal_drill import BOX_UP, spawn
 
     child = spawn(home, now, "drill", "--new", "3")
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .helpers import studycli_command
+from .helpers import studycli_command, text
 from .test_grading import LoopbackLLM, closed_port
 
 NOW = "2026-12-01T09:00"
@@ -157,13 +157,7 @@ def test_a_model_that_does_not_answer_is_not_saved(cli, isolated_home) -> None:
 # --------------------------------------------------------------------------- in a terminal
 
 pexpect = pytest.importorskip("pexpect")
-ESC = r"(?:\x1b\[[0-9;?]*[a-zA-Z])*"
 DOWN, SPACE, ENTER, CTRL_U = "\x1b[B", " ", "\r", "\x15"
-
-
-def text(plain: str) -> str:
-    """A pattern for `plain` as the terminal shows it, styling escapes allowed anywhere."""
-    return ESC.join(re.escape(ch) for ch in plain)
 
 
 def spawn(home: Path, *args: str, offer: bool = False, now: str = NOW):

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from .helpers import text
 from .test_faults import START, iso, seed_history
-from .test_init import DOWN, ENTER, spawn, text
+from .test_init import DOWN, ENTER, spawn
 
 pexpect = pytest.importorskip("pexpect")
 pytestmark = pytest.mark.terminal

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import sqlite3
 
 import pytest
 
-from .helpers import studycli_command
+from .helpers import studycli_command, text
 
 pexpect = pytest.importorskip("pexpect")
 
 pytestmark = pytest.mark.terminal
 BOX_UP = "\x1b\\[\\?2004h"  # the answer box has taken the terminal (bracketed paste on)
-
-
-ESC = r"(?:\x1b\[[0-9;?]*[a-zA-Z])*"
-
-
-def text(plain: str) -> str:
-    """A pattern matching `plain` as the terminal shows it, styling escapes allowed anywhere."""
-    return ESC.join(re.escape(ch) for ch in plain)
 
 
 def spawn(home, now: str, *args: str):
