@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -109,6 +110,29 @@ def catalogue():
     result = load_files(content_files(content_roots()))
     assert not result.problems, result.problems[:5]
     return result.catalogue
+
+
+@pytest.fixture(scope="session")
+def history_db(tmp_path_factory, catalogue) -> Path:
+    """One realistic home (tests/history.py), built once per run; use history_home."""
+    from studycli.storage.store import Store
+
+    from .history import add_mock_and_grade, build_history
+
+    path = tmp_path_factory.mktemp("history") / "studycli.db"
+    with Store(path) as s:
+        build_history(s, catalogue)
+        add_mock_and_grade(s, sorted(catalogue.cards)[0])
+        s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def history_home(history_db: Path, isolated_home: Path) -> Path:
+    """The test's own home holding a copy of the shared history."""
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(history_db, isolated_home / "studycli.db")
+    return isolated_home
 
 
 os.environ.setdefault("COLUMNS", "100")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from .helpers import write
-from .test_report import NOW, build_history
+from .history import NOW, build_history
 
 UNICODE_DECK = """\
 id: typo

@@ -19,93 +19,20 @@ from pathlib import Path
 
 import pytest
 
-from studycli.clock import study_day, to_ms
+from studycli.clock import study_day
 from studycli.scheduler import Scheduler
-from studycli.storage.codec import LogEntry, new_uid
+from studycli.storage.codec import LogEntry
 from studycli.storage.config import Config
 from studycli.storage.store import Store, insert_log
-from studycli.study.day_plan import Limits, plan_day
 from studycli.study.drill import Drill
 
 from .helpers import studycli_command
-
-UTC = dt.UTC
-END = dt.datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
-NOW = "2026-11-22T20:00:00+00:00"
-
-
-def build_history(
-    store: Store, catalogue, *, days: int = 24, new_per_day: int = 8, seed: int = 7
-) -> None:
-    """Study most days up to END: due cards first, then new ones; some cards are hard."""
-    rng = random.Random(seed)
-    sched = Scheduler()
-    hard = {cid for cid in sorted(catalogue.cards) if rng.random() < 0.15}
-    start = END.date() - dt.timedelta(days=days - 1)
-    for k in range(days):
-        day = start + dt.timedelta(days=k)
-        if rng.random() < 0.15 and k != days - 1:
-            continue  # a day off
-        now = dt.datetime.combine(day, dt.time(8, 30), UTC)
-        plan = plan_day(
-            list(catalogue.cards),
-            catalogue.cards,
-            store,
-            now,
-            4,
-            Limits(new_per_day, 200),
-        )
-        drill = Drill(store, sched, catalogue, list(plan.queue))
-        t = now
-        while not drill.finished and t < now + dt.timedelta(hours=3):
-            cid = drill.current.id
-            fail = 0.45 if cid in hard else 0.12
-            rating = 1 if rng.random() < fail else rng.choice([2, 3, 3, 3, 4])
-            t += dt.timedelta(seconds=rng.randint(30, 150))
-            drill.rate(rating, t, answer="typed answer", duration_ms=rng.randint(20_000, 120_000))
-
-
-def add_mock_and_grade(store: Store, card_id: str) -> None:
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO mocks (uid, started_ts, finished_ts, kind, level, minutes, transcript, "
-            "score) "
-            "VALUES (?, ?, ?, 'mixed', 'senior', 30, '{}', 0.62)",
-            (
-                new_uid(),
-                to_ms(END - dt.timedelta(days=2)),
-                to_ms(END - dt.timedelta(days=2, minutes=-30)),
-            ),
-        )
-        conn.execute(
-            "INSERT INTO grades (uid, card_id, ts, status, model, suggested, final_rating, score, "
-            "cost, tokens_in, tokens_out) "
-            "VALUES (?, ?, ?, 'done', 'test/model', 1, 1, 0.2, 0.0021, 900, 120)",
-            (new_uid(), card_id, to_ms(END - dt.timedelta(days=1))),
-        )
-
-
-@pytest.fixture(scope="module")
-def history_db(tmp_path_factory, catalogue) -> Path:
-    """One realistic home, built once per module and copied for each test."""
-    path = tmp_path_factory.mktemp("history") / "studycli.db"
-    with Store(path) as s:
-        build_history(s, catalogue)
-        add_mock_and_grade(s, sorted(catalogue.cards)[0])
-        s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+from .history import END, NOW
 
 
 @pytest.fixture
-def home(history_db, isolated_home) -> Path:
-    isolated_home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(history_db, isolated_home / "studycli.db")
-    return isolated_home
-
-
-@pytest.fixture
-def hstore(home):
-    s = Store(home / "studycli.db")
+def hstore(history_home):
+    s = Store(history_home / "studycli.db")
     yield s
     s.close()
 
@@ -297,7 +224,7 @@ def test_cost_grows_slowly_with_the_log(tmp_path, big):
 # --------------------------------------------------------------------------- the command
 
 
-def test_report_json_is_report_data(cli, home):
+def test_report_json_is_report_data(cli, history_home):
     r = cli("report", "--format", "json", now=NOW)
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
@@ -306,7 +233,7 @@ def test_report_json_is_report_data(cli, home):
     assert stats == data
 
 
-def test_report_pdf_has_charts_numbers_and_page_footer(cli, home, tmp_path):
+def test_report_pdf_has_charts_numbers_and_page_footer(cli, history_home, tmp_path):
     import pypdf
 
     out = tmp_path / "report.pdf"
@@ -337,7 +264,7 @@ def test_report_pdf_has_charts_numbers_and_page_footer(cli, home, tmp_path):
     assert f"reviews on {sum(1 for _ in data['daily'])} days" in text
 
 
-def test_report_html_is_self_contained(cli, home, tmp_path):
+def test_report_html_is_self_contained(cli, history_home, tmp_path):
     out = tmp_path / "report.html"
     assert cli("report", "-o", str(out), now=NOW).exit_code == 0
     html = out.read_text()
@@ -348,7 +275,7 @@ def test_report_html_is_self_contained(cli, home, tmp_path):
     assert "@media print" in html and "counter(page)" in html
 
 
-def test_report_markdown_prints(cli, home):
+def test_report_markdown_prints(cli, history_home):
     r = cli("report", "--format", "md", now=NOW)
     assert r.exit_code == 0
     assert r.output.startswith("# studycli progress report\n")
@@ -413,7 +340,7 @@ def _chromium() -> str | None:
     _chromium() is None,
     reason="no Chromium on this machine (dev machines: apt-get install chromium)",
 )
-def test_report_renders_in_headless_chromium(cli, home, tmp_path):
+def test_report_renders_in_headless_chromium(cli, history_home, tmp_path):
     """The HTML report opens from disk with the network off and draws its charts."""
     from PIL import Image
 

@@ -6,23 +6,15 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 
 import pexpect
 import pytest
 
 from .helpers import studycli_command
-from .test_report import NOW, history_db  # noqa: F401 - the module-scoped history fixture
+from .history import NOW
 
 
-@pytest.fixture
-def home(history_db, isolated_home):  # noqa: F811
-    isolated_home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(history_db, isolated_home / "studycli.db")
-    return isolated_home
-
-
-def test_stats_shows_every_section(cli, home):
+def test_stats_shows_every_section(cli, history_home):
     r = cli("stats", now=NOW, env={"COLUMNS": "100"})
     assert r.exit_code == 0, r.output
     out = r.output
@@ -66,7 +58,7 @@ def test_stats_shows_every_section(cli, home):
     assert "Grader" in out  # the grader block of the other module, from the same data
 
 
-def test_stats_json_keeps_its_contract(cli, home):
+def test_stats_json_keeps_its_contract(cli, history_home):
     data = json.loads(cli("stats", "--json", now=NOW).output)
     assert set(data["cards"]) >= {"total", "seen", "due", "new_today", "suspended"}
     assert set(data["reviews"]) == {"today", "total"}
@@ -102,12 +94,12 @@ def test_heat_levels():
 
 
 @pytest.mark.terminal
-def test_stats_in_a_real_terminal_fits_80_columns(home):
+def test_stats_in_a_real_terminal_fits_80_columns(history_home):
     """In a pty rich draws colour; every line still fits the terminal's width."""
     cmd = studycli_command()
     env = {
         **os.environ,
-        "STUDYCLI_HOME": str(home),
+        "STUDYCLI_HOME": str(history_home),
         "STUDYCLI_NOW": NOW,
         "COLUMNS": "80",
         "LINES": "50",
