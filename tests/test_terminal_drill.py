@@ -32,17 +32,14 @@ def spawn(home, now: str, *args: str):
     return child
 
 
-def first_new_cards(n: int):
-    from studycli.content.loader import load_files
-    from studycli.content.paths import content_files, content_roots
+def first_new_cards(catalogue, n: int):
     from studycli.study.day_plan import interleaved_new_order
 
-    cat = load_files(content_files(content_roots())).catalogue
-    return interleaved_new_order(list(cat.cards.values()))[:n]
+    return interleaved_new_order(list(catalogue.cards.values()))[:n]
 
 
-def test_answer_rate_quit_restart_struggled_card_first(isolated_home):
-    hard_card, easy_card, third = first_new_cards(3)
+def test_answer_rate_quit_restart_struggled_card_first(isolated_home, catalogue):
+    hard_card, easy_card, third = first_new_cards(catalogue, 3)
     child = spawn(isolated_home, "2026-11-22T09:00:00+00:00", "drill", "--new", "3")
     child.expect(text("1/3"))
     child.expect(BOX_UP)
