@@ -13,10 +13,6 @@ from studycli.vocab import AGAIN, EASY, GOOD, HARD
 UTC = dt.UTC
 
 
-def day_of(y, m, d, h=9):
-    return study_day(dt.datetime(y, m, d, h, tzinfo=UTC), 4)
-
-
 def test_study_day_rolls_over_at_four_am():
     before = study_day(dt.datetime(2026, 11, 23, 3, 59, tzinfo=UTC), 4)
     after = study_day(dt.datetime(2026, 11, 23, 4, 0, tzinfo=UTC), 4)

@@ -103,14 +103,6 @@ def no_crash(r: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in r.stderr and "unexpected error" not in r.stderr, r.stderr
 
 
-def card_ids(db: Path) -> set[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return {r[0] for r in conn.execute("SELECT card_id FROM card_state")}
-    finally:
-        conn.close()
-
-
 def progress_file(
     path: Path,
     reviews: int,
