@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
     from studycli.content.model import Card
     from studycli.scheduler import CardState
-    from studycli.study.day_plan import Limits
     from studycli.study.interview import InterviewForecast, InterviewPlan, InterviewSettings
     from studycli.study.report_types import ReportData
     from studycli.study.roadmap import Pacing, PlanToday, Schedule
@@ -168,8 +167,6 @@ def paced_limits(
 ) -> tuple[Limits, Callable[[Sequence[Card]], list[Card]] | None, PlanToday | None, Pacing | None]:
     """Limits and new-card order for an unfiltered drill or `today`: paced to the interview
     while a roadmap runs, else the configured limits. Also returns today's plan view."""
-    from studycli.study.day_plan import Limits
-
     schedule = schedule_of(a)
     if schedule is None:
         return a.limits, None, None, None
