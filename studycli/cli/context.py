@@ -346,7 +346,9 @@ def interview_forecast(a: AppContext) -> tuple[InterviewForecast | None, str]:
 
     _, suspended = a.store.seen_cards()
     cards = a.catalogue.cards
-    pace = paced_limits(a)[3]  # the pace today and drill keep, so the plan is theirs
+    day = today.toordinal()
+    # the pace `today` and `drill` keep (paced_limits), so the plan is theirs
+    pace = pace_on(a, schedule, today, a.store.new_introduced_on(day))
     upcoming: list[int] = []
     if pace is not None:
         upcoming = upcoming_new(schedule, pace, today)
@@ -361,7 +363,7 @@ def interview_forecast(a: AppContext) -> tuple[InterviewForecast | None, str]:
 
     settings = interview_settings(a)
     result = forecast(
-        known_memories(a), deck_of, sizes, a.today(), schedule.interview.toordinal(),
+        known_memories(a), deck_of, sizes, day, schedule.interview.toordinal(),
         parameters=a.scheduler.parameters, settings=settings, upcoming=upcoming,
     )  # fmt: skip
     return result, ""
