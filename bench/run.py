@@ -296,13 +296,13 @@ print(json.dumps(times))
 STUDYCLI_PLAN = r"""
 import sys, time, json, statistics
 from pathlib import Path
-from studycli.cli.context import AppContext, interview_plan, paced_limits
+from studycli.cli.context import AppContext, interview_plan, paced_limits, schedule_of, today_date
 from studycli.storage.plan_cache import FILE_NAME
 from studycli.study.interview import Model, plan_interview
 from studycli.study.roadmap import upcoming_new
 a = AppContext(content_dirs=[sys.argv[1]])
 runs = int(sys.argv[2])
-limits, order, view, pace = paced_limits(a)
+limits, order, view, pace = paced_limits(a, schedule_of(a), today_date(a))
 schedule = view.schedule
 cache = a.home / "cache" / FILE_NAME
 first, later, read, alone = [], [], [], []

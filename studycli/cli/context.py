@@ -163,19 +163,18 @@ def schedule_of(a: AppContext) -> Schedule | None:
 
 
 def paced_limits(
-    a: AppContext,
+    a: AppContext, schedule: Schedule | None, today: dt.date
 ) -> tuple[Limits, Callable[[Sequence[Card]], list[Card]] | None, PlanToday | None, Pacing | None]:
     """Limits and new-card order for an unfiltered drill or `today`: paced to the interview
-    while a roadmap runs, else the configured limits. Also returns today's plan view."""
-    schedule = schedule_of(a)
+    while a roadmap runs (`schedule`, schedule_of's), else the configured limits. Also
+    returns today's plan view."""
     if schedule is None:
         return a.limits, None, None, None
     from studycli.storage.plans import done_tasks
     from studycli.study.roadmap import plan_today
 
-    today = today_date(a)
     view = plan_today(schedule, done_tasks(a.store), today)
-    pace = pace_on(a, schedule, today, a.store.new_introduced_on(a.today()))
+    pace = pace_on(a, schedule, today, a.store.new_introduced_on(today.toordinal()))
     if pace is None:
         return a.limits, None, view, None
     return Limits(pace.new_per_day, a.limits.reviews_per_day), pace.order, view, pace
@@ -227,11 +226,12 @@ def day_plan(
     Returns (day plan, roadmap view or None, pacing or None)."""
     from studycli.study.day_plan import plan_day
 
+    schedule = schedule_of(a)
+    today = dt.date.fromordinal(study_day(now, a.rollover_hour))  # the study day plan_day takes
     limits, new_order, view, pace = a.limits, None, None, None
     if paced:
-        limits, new_order, view, pace = paced_limits(a)
-    schedule = view.schedule if view is not None else schedule_of(a)
-    planned = interview_plan(a, schedule, pace)
+        limits, new_order, view, pace = paced_limits(a, schedule, today)
+    planned = interview_plan(a, schedule, pace, today)
     plan = plan_day(
         card_ids, a.catalogue.cards, a.store, now, a.rollover_hour, limits,
         extra_new=extra_new, new_order=new_order, planned=planned,
@@ -242,7 +242,7 @@ def day_plan(
 def interview_plan(
     a: AppContext, schedule: Schedule | None, pace: Pacing | None = None, on: dt.date | None = None
 ) -> InterviewPlan | None:
-    """The interview planner's plan for today (or for `on`, a later study day), while a plan
+    """The interview planner's plan for study day `on` (today when None), while a plan
     runs (started, the interview ahead) and `schedule` is `interview`; None otherwise:
     plain FSRS.
 
@@ -251,15 +251,14 @@ def interview_plan(
     (storage/plan_cache.py)."""
     if schedule is None or schedule.interview is None or a.config["schedule"] != "interview":
         return None
-    today = today_date(a)
-    on = on or today
+    on = on or today_date(a)
     if not schedule.start <= on < schedule.interview:
         return None
     from studycli.storage.plan_cache import FILE_NAME, read_plan, write_plan
     from studycli.study.interview import InterviewPlan, plan_interview
     from studycli.study.roadmap import upcoming_new
 
-    day, interview = a.today() + (on - today).days, schedule.interview.toordinal()
+    day, interview = on.toordinal(), schedule.interview.toordinal()
     if pace is None:  # a filtered drill, or another day: the pace of the whole plan
         pace = pace_on(a, schedule, on, a.store.new_introduced_on(day))
     settings = interview_settings(a)

@@ -104,7 +104,7 @@ def drill(
     )  # fmt: skip
     if not (ahead or again) and plan.interview is not None:
         session.planned_due = list(plan.due)
-        selected, today = set(card_ids), a.today()
+        selected, today = set(card_ids), plan.interview.today
         later = [d for c, d in plan.interview.next_review.items() if d > today and c in selected]
         session.next_planned_day = min(later, default=None)
     grader = None
