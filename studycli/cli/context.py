@@ -25,7 +25,7 @@ from studycli.storage.store import Store
 from studycli.study.day_plan import Limits
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Container, Sequence
 
     from studycli.content.model import Card
     from studycli.scheduler import CardState
@@ -163,26 +163,33 @@ def schedule_of(a: AppContext) -> Schedule | None:
 
 
 def paced_limits(
-    a: AppContext, schedule: Schedule | None, today: dt.date
+    a: AppContext, schedule: Schedule | None, today: dt.date, seen: Container[str] | None = None
 ) -> tuple[Limits, Callable[[Sequence[Card]], list[Card]] | None, PlanToday | None, Pacing | None]:
     """Limits and new-card order for an unfiltered drill or `today`: paced to the interview
     while a roadmap runs (`schedule`, schedule_of's), else the configured limits. Also
-    returns today's plan view."""
+    returns today's plan view. `seen`: as pace_on."""
     if schedule is None:
         return a.limits, None, None, None
     from studycli.storage.plans import done_tasks
     from studycli.study.roadmap import plan_today
 
     view = plan_today(schedule, done_tasks(a.store), today)
-    pace = pace_on(a, schedule, today, a.store.new_introduced_on(today.toordinal()))
+    pace = pace_on(a, schedule, today, a.store.new_introduced_on(today.toordinal()), seen)
     if pace is None:
         return a.limits, None, view, None
     return Limits(pace.new_per_day, a.limits.reviews_per_day), pace.order, view, pace
 
 
-def pace_on(a: AppContext, schedule: Schedule, on: dt.date, introduced: int) -> Pacing | None:
+def pace_on(
+    a: AppContext,
+    schedule: Schedule,
+    on: dt.date,
+    introduced: int,
+    seen: Container[str] | None = None,
+) -> Pacing | None:
     """The roadmap's pace of new cards on `on`, `introduced` of them seen that day already,
-    over the focus chosen in 'studycli init'."""
+    over the focus chosen in 'studycli init'. `seen`: the store's seen cards, when the
+    caller has read them already (else read here)."""
     from studycli.study.roadmap import MAX_NEW_PER_DAY, pacing
 
     decks, levels = focus_of(a)
@@ -192,7 +199,7 @@ def pace_on(a: AppContext, schedule: Schedule, on: dt.date, introduced: int) -> 
         (cards[i] for i in a.catalogue.select_ids(decks, (), levels))
         if decks or levels
         else cards.values(),
-        a.store.seen_cards()[0],
+        a.store.seen_cards()[0] if seen is None else seen,
         introduced,
         on,
         most=a.limits.new_per_day if a.config["minutes_per_day"] else MAX_NEW_PER_DAY,
@@ -228,19 +235,24 @@ def day_plan(
 
     schedule = schedule_of(a)
     today = dt.date.fromordinal(study_day(now, a.rollover_hour))  # the study day plan_day takes
+    seen = a.store.seen_cards()  # one scan of the card states, for the pace and the plan
     limits, new_order, view, pace = a.limits, None, None, None
     if paced:
-        limits, new_order, view, pace = paced_limits(a, schedule, today)
-    planned = interview_plan(a, schedule, pace, today)
+        limits, new_order, view, pace = paced_limits(a, schedule, today, seen[0])
+    planned = interview_plan(a, schedule, pace, today, seen[0])
     plan = plan_day(
         card_ids, a.catalogue.cards, a.store, now, a.rollover_hour, limits,
-        extra_new=extra_new, new_order=new_order, planned=planned,
+        extra_new=extra_new, new_order=new_order, planned=planned, seen_cards=seen,
     )  # fmt: skip
     return plan, view, pace
 
 
 def interview_plan(
-    a: AppContext, schedule: Schedule | None, pace: Pacing | None = None, on: dt.date | None = None
+    a: AppContext,
+    schedule: Schedule | None,
+    pace: Pacing | None = None,
+    on: dt.date | None = None,
+    seen: Container[str] | None = None,
 ) -> InterviewPlan | None:
     """The interview planner's plan for study day `on` (today when None), while a plan
     runs (started, the interview ahead) and `schedule` is `interview`; None otherwise:
@@ -248,7 +260,7 @@ def interview_plan(
 
     Made at the first start of a study day, or at the end of the day before's drill, and
     kept in the cache folder; later starts reuse it without the cards reviewed since
-    (storage/plan_cache.py)."""
+    (storage/plan_cache.py). `seen`: as pace_on."""
     if schedule is None or schedule.interview is None or a.config["schedule"] != "interview":
         return None
     on = on or today_date(a)
@@ -260,7 +272,7 @@ def interview_plan(
 
     day, interview = on.toordinal(), schedule.interview.toordinal()
     if pace is None:  # a filtered drill, or another day: the pace of the whole plan
-        pace = pace_on(a, schedule, on, a.store.new_introduced_on(day))
+        pace = pace_on(a, schedule, on, a.store.new_introduced_on(day), seen)
     settings = interview_settings(a)
     key = (
         PLAN_CACHE_FORMAT, day, interview, schedule.start.toordinal(), tuple(settings),
@@ -343,11 +355,11 @@ def interview_forecast(a: AppContext) -> tuple[InterviewForecast | None, str]:
     from studycli.study.interview import forecast
     from studycli.study.roadmap import upcoming_new
 
-    _, suspended = a.store.seen_cards()
+    seen, suspended = a.store.seen_cards()
     cards = a.catalogue.cards
     day = today.toordinal()
     # the pace `today` and `drill` keep (paced_limits), so the plan is theirs
-    pace = pace_on(a, schedule, today, a.store.new_introduced_on(day))
+    pace = pace_on(a, schedule, today, a.store.new_introduced_on(day), seen)
     upcoming: list[int] = []
     if pace is not None:
         upcoming = upcoming_new(schedule, pace, today)

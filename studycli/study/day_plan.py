@@ -71,9 +71,11 @@ def plan_day(
     extra_new: int | None = None,
     new_order: Callable[[Sequence[Card]], list[Card]] | None = None,
     planned: InterviewPlan | None = None,
+    seen_cards: tuple[set[str], set[str]] | None = None,
 ) -> DayPlan:
     """`planned`: the interview planner's plan for today; its reviews replace the cards
-    FSRS has due (cards relearnt today still come first)."""
+    FSRS has due (cards relearnt today still come first). `seen_cards`: store.seen_cards(),
+    when the caller has read it already."""
     today = study_day(now, rollover_hour)
     reviews_left = max(0, limits.reviews_per_day - store.reviews_on(today))
     new_left = max(0, limits.new_per_day - store.new_introduced_on(today))
@@ -81,7 +83,7 @@ def plan_day(
         new_left = extra_new
     # Read from the store only what today needs: the ids of cards seen and suspended, and
     # the due ones in order, up to the limit. A start costs nearly the same with 10,000 seen.
-    seen, suspended_ids = store.seen_cards()
+    seen, suspended_ids = store.seen_cards() if seen_cards is None else seen_cards
     selected = set(card_ids)
     unseen = [cards[cid] for cid in card_ids if cid not in seen]
     suspended = len(selected & suspended_ids)
