@@ -18,12 +18,12 @@ import math
 from dataclasses import dataclass
 
 from studycli.scheduler import RELEARN_MS, CardState, Scheduler
+from studycli.study.roadmap import MAX_NEW_PER_DAY
 from studycli.vocab import AGAIN, GOOD
 
 NEW_MINUTES = 3.0  # read the question, type an answer, read the model answer, rate
 REVIEW_MINUTES = 1.5  # a card seen before: shorter answers, quicker reading
 FIRST_SIGHT_MISS = 0.3  # share of first sights rated Again
-MAX_NEW_PER_DAY = 40  # as the roadmap's pacing: more than this is seen, not learnt
 _DAY_MS = 86_400_000
 
 
