@@ -282,7 +282,7 @@ def plan_interview(
 
     due_ids = [c for c, day in next_review.items() if day <= today]
     reasons: dict[str, str] = {}
-    when = f"{dt.date.fromordinal(interview):%d %b}".lstrip("0")
+    when = day_month(interview)
     for card_id in due_ids:
         if state[card_id][3] > today:
             reasons[card_id] = f"reviewed early so it is fresh on {when}"
@@ -307,6 +307,11 @@ def plan_interview(
         today, interview, due_ids, reasons, held, next_review, load, level, cards,
         r_sum * per, recall_today * per, recall_planned * per if detail else float("nan"), expected,
     )  # fmt: skip
+
+
+def day_month(day: int) -> str:
+    """A study day as '22 Dec'."""
+    return f"{dt.date.fromordinal(day):%d %b}".lstrip("0")
 
 
 def _window_start(

@@ -228,16 +228,13 @@ def next_command(view: PlanToday | None, plan: DayPlan) -> str:
     return ""
 
 
-def day_month(day: int) -> str:
-    """A study day as '22 Dec'."""
-    return f"{dt.date.fromordinal(day):%d %b}".lstrip("0")
-
-
 def print_interview_today(console: Console, plan: DayPlan) -> None:
     """What the interview schedule changed today, and recall on the day with and without it."""
     planned = plan.interview
     if planned is None:
         return
+    from studycli.study.interview import day_month
+
     when = day_month(planned.interview)
     early = sum(1 for cid in plan.due if cid in planned.reasons)
     line = f"[bold]Interview schedule for {when}[/]"
@@ -274,6 +271,7 @@ def print_forecast(console: Console, fc: InterviewForecast, schedule_setting: st
     """`studycli roadmap forecast`: recall on the day per deck, reviews per day left, a missed day."""
     from rich.table import Table
 
+    from studycli.study.interview import day_month
     from studycli.study.readiness import pct
 
     plan = fc.plan
