@@ -5,8 +5,16 @@ from __future__ import annotations
 import typer
 
 from studycli.cli.base import app, app_context
-from studycli.cli.context import day_plan, first_run, focus_ids, focus_of, today_date
+from studycli.cli.context import (
+    day_plan,
+    first_run,
+    focus_ids,
+    focus_of,
+    readiness_for,
+    today_date,
+)
 from studycli.cli.drill import nothing_due_message
+from studycli.study.day_plan import due_katas
 from studycli.tui.styles import make_console
 
 
@@ -24,7 +32,6 @@ def today(ctx: typer.Context) -> None:
     now = a.now()
     states = a.store.states()
     cat = a.catalogue
-    from studycli.cli.context import readiness_for
     from studycli.tui.plan import (
         next_command,
         print_interview_today,
@@ -66,8 +73,6 @@ def today(ctx: typer.Context) -> None:
     console.print(table)
     print_interview_today(console, plan)
     print_readiness_short(console, readiness_for(a, states, grades=False))
-    from studycli.study.day_plan import due_katas
-
     if katas := due_katas(states, a.today()):
         shown = ", ".join(katas[:4]) + (f" and {len(katas) - 4} more" if len(katas) > 4 else "")
         console.print(
