@@ -313,9 +313,10 @@ for _ in range(runs):
     t = time.perf_counter(); memories = a.store.memories(); read.append(time.perf_counter() - t)
 model = Model(a.scheduler.parameters)
 upcoming = upcoming_new(schedule, pace, view.date)
+today, interview = view.date.toordinal(), schedule.interview.toordinal()
 for _ in range(runs):
     t = time.perf_counter()
-    plan_interview(memories, a.today(), schedule.interview.toordinal(), model=model, upcoming=upcoming)
+    plan_interview(memories, today, interview, model=model, upcoming=upcoming)
     alone.append(time.perf_counter() - t)
 ms = lambda xs: statistics.median(xs) * 1000
 print(json.dumps({"cards": len(memories), "due_today": len(plan.due), "days_left": plan.days_left,
@@ -602,7 +603,6 @@ def main() -> int:
         "runs": args.runs,
     }
     drill = [*STUDYCLI, "--content", str(content), "drill"]
-    marker = FIRST_CARD
 
     # time to first card, small and large homes, studycli
     ttfc = {}
@@ -611,7 +611,7 @@ def main() -> int:
         shutil.rmtree(work_home, ignore_errors=True)
         shutil.copytree(home, work_home)
         ttfc[name] = median_of(
-            lambda h=work_home: until_marker(drill, marker, env_for(h)), args.runs
+            lambda h=work_home: until_marker(drill, FIRST_CARD, env_for(h)), args.runs
         )
     results["time_to_first_card_s"] = {
         "studycli_small": ttfc["small"],
